@@ -1,0 +1,32 @@
+package sandbox
+
+import "fmt"
+
+// guarantees says, for each confining profile, what it promises. The text is
+// shown when the profile is refused, so the user knows what they would give
+// up by choosing trusted instead.
+var guarantees = map[Mode]string{
+	Offline:        "commands reach no network and write only inside the workspace",
+	ReadOnly:       "commands write nothing outside a private temporary directory and reach no network",
+	NetReadOnly:    "commands write nothing outside a private temporary directory and reach only the allowed domains, through the egress proxy",
+	WorkspaceWrite: "commands write only inside the workspace and the granted write roots, and reach only the allowed domains, through the egress proxy",
+}
+
+// Available reports whether profile m can be enforced by this build on this
+// machine: nil if it can, otherwise the error (wrapping ErrProfileUnavailable)
+// that Run would return. Callers use it to refuse a profile before a session
+// starts rather than at the first command.
+func Available(m Mode) error {
+	if m == Trusted {
+		return nil
+	}
+	g, ok := guarantees[m]
+	if !ok {
+		return fmt.Errorf("%w: unknown profile %q: use one of offline, read-only, net-read-only, workspace-write, trusted", ErrProfileUnavailable, m)
+	}
+	// Confinement (Landlock, seccomp, namespaces) is not implemented yet.
+	// Refusing is the only honest answer: running unconfined while the user
+	// believes a profile holds would be worse than not running at all.
+	return fmt.Errorf("%w: the %s profile guarantees that %s, but this build of git-agent cannot enforce it yet; "+
+		"run with --profile trusted to run commands unconfined, knowingly", ErrProfileUnavailable, m, g)
+}
