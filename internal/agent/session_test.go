@@ -1,0 +1,76 @@
+package agent
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/git-agent/git-agent/internal/model"
+)
+
+func TestStoreResolveAndList(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	s := &Store{Dir: t.TempDir(), Now: func() time.Time { now = now.Add(time.Minute); return now }}
+	for _, id := range []string{"aaa111", "aab222", "bbb333"} {
+		r, err := s.Create(Meta{ID: id, Prompt: "task " + id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+	}
+	tests := []struct {
+		in, want, wantErr string
+	}{
+		{"aaa111", "aaa111", ""},
+		{"bb", "bbb333", ""},
+		{"aa", "", "ambiguous"},
+		{"zzz", "", "no such session"},
+		{"../x", "", "no such session"},
+	}
+	for _, tc := range tests {
+		got, err := s.Resolve(tc.in)
+		if got != tc.want || (tc.wantErr == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
+			t.Errorf("Resolve(%q) = %q, %v; want %q, %q", tc.in, got, err, tc.want, tc.wantErr)
+		}
+	}
+	list, err := s.List()
+	if err != nil || len(list) != 3 || list[0].ID != "bbb333" {
+		t.Fatalf("List = %+v, %v", list, err)
+	}
+	if last, _ := s.Last(); last != "bbb333" {
+		t.Errorf("Last = %q", last)
+	}
+}
+
+func TestLoadToleratesTornTailButNotCorruption(t *testing.T) {
+	t.Parallel()
+	s := &Store{Dir: t.TempDir()}
+	r, err := s.Create(Meta{ID: "t1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Append(Record{Kind: "item", Item: &model.Item{Type: model.ItemMessage, Role: model.RoleUser, Text: "hi"}})
+	r.Close()
+	path := filepath.Join(s.Dir, "t1.jsonl")
+	good, _ := os.ReadFile(path)
+
+	os.WriteFile(path, append(append([]byte{}, good...), `{"kind":"item","item":{"ty`...), 0o600)
+	l, err := s.Load("t1")
+	if err != nil || !l.Torn || len(l.Items) != 1 {
+		t.Fatalf("torn tail: %+v, %v", l, err)
+	}
+
+	lines := strings.SplitAfter(string(good), "\n")
+	corrupt := lines[0] + "{not json}\n" + lines[1]
+	os.WriteFile(path, []byte(corrupt), 0o600)
+	if _, err := s.Load("t1"); err == nil || !strings.Contains(err.Error(), "line 2 is corrupt") {
+		t.Fatalf("corrupt middle line: err = %v", err)
+	}
+	if _, err := s.Load("missing"); !errors.Is(err, ErrNoSession) {
+		t.Errorf("missing: %v", err)
+	}
+}
