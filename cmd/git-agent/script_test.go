@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/git-agent/git-agent/internal/cli"
+	"github.com/git-agent/git-agent/internal/model/modeltest"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"git-agent": func() { os.Exit(cli.Main()) },
+	})
+}
+
+// TestScripts runs the end-to-end specs in testdata/script. Refresh golden
+// output with: go test ./cmd/git-agent -run TestScripts -update
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:           "testdata/script",
+		UpdateScripts: *update,
+		Setup: func(env *testscript.Env) error {
+			home := filepath.Join(env.WorkDir, "home")
+			env.Setenv("HOME", home)
+			env.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+			env.Setenv("XDG_STATE_HOME", filepath.Join(home, ".state"))
+			env.Setenv("GIT_CONFIG_GLOBAL", filepath.Join(home, ".gitconfig"))
+			env.Setenv("GOCACHE", cacheDir("GOCACHE"))
+			env.Setenv("GOPATH", filepath.Join(env.WorkDir, "gopath"))
+			env.Setenv("GOFLAGS", "-mod=mod")
+			env.Setenv("GOTOOLCHAIN", "local")
+			for _, k := range []string{"OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "GIT_AGENT_PROVIDER", "GIT_AGENT_MODEL"} {
+				env.Setenv(k, "")
+			}
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"modelserver": cmdModelServer,
+			"modelreqs":   cmdModelReqs,
+			"waitfile":    cmdWaitFile,
+			"pidgone":     cmdPidGone,
+			"jsonevents":  cmdJSONEvents,
+			"deadport":    cmdDeadPort,
+			"exitcode":    cmdExitCode,
+		},
+	})
+}
+
+func cacheDir(v string) string {
+	if d := os.Getenv(v); d != "" {
+		return d
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return os.TempDir()
+	}
+	return filepath.Join(d, "go-build")
+}
+
+// servers are the scripted model servers started by each script, by work dir.
+var servers = map[string]*modeltest.Server{}
+
+// modelserver FILE: serve the JSON array of modeltest.Turn in FILE on
+// loopback and set $MODEL_URL (with /v1) and $MODEL_HOST (without).
+func cmdModelServer(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: modelserver FILE")
+	}
+	var turns []modeltest.Turn
+	if err := json.Unmarshal([]byte(ts.ReadFile(args[0])), &turns); err != nil {
+		ts.Fatalf("modelserver: %v", err)
+	}
+	s := modeltest.New(turns...)
+	servers[ts.Getenv("WORK")] = s
+	ts.Defer(s.Close)
+	ts.Setenv("MODEL_URL", s.URL+"/v1")
+	ts.Setenv("MODEL_HOST", s.URL)
+}
+
+// modelreqs FILE: write the bodies the model server received, one per line.
+func cmdModelReqs(ts *testscript.TestScript, neg bool, args []string) {
+	s := servers[ts.Getenv("WORK")]
+	if s == nil || len(args) != 1 {
+		ts.Fatalf("usage: modelreqs FILE (after modelserver)")
+	}
+	var b bytes.Buffer
+	for _, r := range s.Requests() {
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, r.Body); err != nil {
+			ts.Fatalf("request body is not JSON: %v", err)
+		}
+		b.Write(compact.Bytes())
+		b.WriteByte('\n')
+	}
+	if err := os.WriteFile(ts.MkAbs(args[0]), b.Bytes(), 0o644); err != nil {
+		ts.Fatalf("%v", err)
+	}
+}
+
+// waitfile FILE: wait up to 20s for FILE to exist and be non-empty.
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if st, err := os.Stat(ts.MkAbs(args[0])); err == nil && st.Size() > 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.Fatalf("%s did not appear", args[0])
+}
+
+// pidgone FILE: the process whose pid is in FILE must be gone within 5s.
+func cmdPidGone(ts *testscript.TestScript, neg bool, args []string) {
+	for _, f := range args {
+		pid, err := strconv.Atoi(strings.TrimSpace(ts.ReadFile(f)))
+		if err != nil {
+			ts.Fatalf("pidgone: %v", err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for syscall.Kill(pid, 0) == nil {
+			if time.Now().After(deadline) {
+				syscall.Kill(pid, syscall.SIGKILL)
+				ts.Fatalf("process %d (from %s) is still running", pid, f)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+}
+
+// deadport: set $DEAD_URL to a loopback URL on which nothing listens.
+func cmdDeadPort(ts *testscript.TestScript, neg bool, args []string) {
+	s := modeltest.New()
+	url := s.URL
+	s.Close()
+	ts.Setenv("DEAD_URL", url+"/v1")
+}
+
+// jsonevents: stdout of the last command must be JSONL events following
+// docs/events.md: known types, seq 1..n without gaps, one session id, and a
+// final session.completed.
+func cmdJSONEvents(ts *testscript.TestScript, neg bool, args []string) {
+	known := map[string]bool{"session.started": true, "turn.started": true, "item.started": true, "item.updated": true,
+		"item.completed": true, "turn.completed": true, "session.completed": true, "error": true}
+	sc := bufio.NewScanner(strings.NewReader(ts.ReadFile("stdout")))
+	sc.Buffer(nil, 16<<20)
+	n, session, last := 0, "", ""
+	for sc.Scan() {
+		var ev struct {
+			Type      string    `json:"type"`
+			Seq       int       `json:"seq"`
+			Time      time.Time `json:"time"`
+			SessionID string    `json:"session_id"`
+		}
+		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
+		if err := dec.Decode(&ev); err != nil {
+			ts.Fatalf("line %d is not a JSON event: %v\n%s", n+1, err, sc.Text())
+		}
+		n++
+		if !known[ev.Type] || ev.Seq != n || ev.Time.IsZero() {
+			ts.Fatalf("line %d: bad envelope %+v", n, ev)
+		}
+		if session == "" {
+			session = ev.SessionID
+		} else if ev.SessionID != session {
+			ts.Fatalf("line %d: session id changed from %s to %s", n, session, ev.SessionID)
+		}
+		last = ev.Type
+	}
+	if n == 0 || last != "session.completed" {
+		ts.Fatalf("%d events, last %q: want a stream ending in session.completed", n, last)
+	}
+}
+
+// exitcode N PROGRAM ARGS...: run the program (like exec) and require exit code N.
+func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: exitcode N PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exitcode: %v", err)
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exitcode: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
+	}
+}

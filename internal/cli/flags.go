@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// sessionFlags are the flags shared by run, resume and demo.
+type sessionFlags struct {
+	Provider     string
+	Model        string
+	BaseURL      string
+	Profile      string
+	Approval     string
+	MaxTurns     int
+	ShellTimeout time.Duration
+	JSON         bool
+	Dir          string
+	Cassette     string
+	Record       string
+	// changed maps config keys to the values of flags set on the command line.
+	changed map[string]string
+}
+
+func (s *sessionFlags) register(cmd *cobra.Command, model bool) {
+	fl := cmd.Flags()
+	if model {
+		fl.StringVar(&s.Provider, "provider", "", "model provider: openai, openai-chat, anthropic, ollama, replay (env GIT_AGENT_PROVIDER)")
+		fl.StringVar(&s.Model, "model", "", "model name (env GIT_AGENT_MODEL)")
+		fl.StringVar(&s.BaseURL, "base-url", "", "API base URL (env OPENAI_BASE_URL / ANTHROPIC_BASE_URL)")
+		fl.StringVar(&s.Cassette, "cassette", "", "with --provider replay: the cassette file to replay")
+		fl.StringVar(&s.Record, "record", "", "record the model's turns into this cassette file")
+	}
+	fl.StringVar(&s.Profile, "profile", "", "security profile: offline, read-only, net-read-only, workspace-write, trusted")
+	fl.StringVar(&s.Approval, "approval", "", "approval mode: never, on-request, untrusted")
+	fl.IntVar(&s.MaxTurns, "max-turns", 0, "stop after this many model turns")
+	fl.DurationVar(&s.ShellTimeout, "shell-timeout", 0, "default timeout of a shell command (e.g. 30s)")
+	fl.BoolVar(&s.JSON, "json", false, "print events as JSON lines on stdout (see docs/events.md)")
+	fl.StringVarP(&s.Dir, "cd", "C", "", "run in this directory instead of the current one")
+}
+
+// collect records which config keys were set by flags.
+func (s *sessionFlags) collect(cmd *cobra.Command) {
+	s.changed = map[string]string{}
+	fl := cmd.Flags()
+	set := func(flag, key, val string) {
+		if f := fl.Lookup(flag); f != nil && f.Changed {
+			s.changed[key] = val
+		}
+	}
+	set("provider", "provider", s.Provider)
+	set("model", "model", s.Model)
+	set("base-url", "base_url", s.BaseURL)
+	set("profile", "profile", s.Profile)
+	set("approval", "approval", s.Approval)
+	set("max-turns", "max_turns", strconv.Itoa(s.MaxTurns))
+	set("shell-timeout", "shell_timeout", s.ShellTimeout.String())
+}
