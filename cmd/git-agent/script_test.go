@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -69,8 +70,12 @@ func cacheDir(v string) string {
 	return filepath.Join(d, "go-build")
 }
 
-// servers are the scripted model servers started by each script, by work dir.
-var servers = map[string]*modeltest.Server{}
+// servers are the scripted model servers started by each script, by work
+// dir; scripts run in parallel.
+var (
+	serversMu sync.Mutex
+	servers   = map[string]*modeltest.Server{}
+)
 
 // modelserver FILE: serve the JSON array of modeltest.Turn in FILE on
 // loopback and set $MODEL_URL (with /v1) and $MODEL_HOST (without).
@@ -83,7 +88,9 @@ func cmdModelServer(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("modelserver: %v", err)
 	}
 	s := modeltest.New(turns...)
+	serversMu.Lock()
 	servers[ts.Getenv("WORK")] = s
+	serversMu.Unlock()
 	ts.Defer(s.Close)
 	ts.Setenv("MODEL_URL", s.URL+"/v1")
 	ts.Setenv("MODEL_HOST", s.URL)
@@ -91,7 +98,9 @@ func cmdModelServer(ts *testscript.TestScript, neg bool, args []string) {
 
 // modelreqs FILE: write the bodies the model server received, one per line.
 func cmdModelReqs(ts *testscript.TestScript, neg bool, args []string) {
+	serversMu.Lock()
 	s := servers[ts.Getenv("WORK")]
+	serversMu.Unlock()
 	if s == nil || len(args) != 1 {
 		ts.Fatalf("usage: modelreqs FILE (after modelserver)")
 	}
