@@ -88,6 +88,9 @@ func newProvider(s providerSpec) (model.Provider, providerSpec, error) {
 			return nil, s, &model.Error{Kind: model.ErrConfig, Provider: "replay", Err: err}
 		}
 		s.BaseURL = ""
+		if s.Model == defaultModels["replay"] && c.Model != "" {
+			s.Model = c.Model // name the model that was recorded
+		}
 		return replay.NewPlayer(c), s, nil
 	}
 	return nil, s, usageErrorf("unknown provider %q: use one of %s", s.Name, strings.Join(providerNames, ", "))
