@@ -14,12 +14,12 @@ import (
 type ttyApprover struct {
 	in    *bufio.Reader
 	out   io.Writer
-	pause func() // clears the status line before asking
+	hold  func() func() // stops the status line while asking; returns the release
 }
 
 func (a *ttyApprover) Approve(ctx context.Context, c policy.Call, why string) (policy.Answer, error) {
-	if a.pause != nil {
-		a.pause()
+	if a.hold != nil {
+		defer a.hold()()
 	}
 	for {
 		fmt.Fprintf(a.out, "\n? Allow %s\n  (%s, %s risk) [y]es / [n]o / [a]lways this session: ", c.Summary, why, c.Risk)

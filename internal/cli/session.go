@@ -187,7 +187,7 @@ func runSession(ctx context.Context, f *Factory, spec sessionSpec) (*sessionResu
 	if approval != policy.Never && f.IO.IsStdinTTY() && f.IO.IsStderrTTY() && !spec.Flags.JSON {
 		a := &ttyApprover{in: bufioReader(f.IO.In), out: f.IO.ErrOut}
 		if human != nil && human.status != nil {
-			a.pause = human.status.clear
+			a.hold = human.status.hold
 		}
 		approver = a
 	}

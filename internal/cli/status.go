@@ -16,6 +16,7 @@ type statusLine struct {
 	text  string
 	since time.Time
 	shown bool
+	held  bool // a prompt owns the terminal
 	done  chan struct{}
 	once  sync.Once
 }
@@ -37,7 +38,7 @@ func (s *statusLine) loop() {
 			return
 		case <-t.C:
 			s.mu.Lock()
-			if s.text != "" {
+			if s.text != "" && !s.held {
 				fmt.Fprintf(s.w, "\r\x1b[2K%s %s (%.1fs)", spinner[i%len(spinner)], s.text, s.now().Sub(s.since).Seconds())
 				s.shown = true
 			}
@@ -61,6 +62,20 @@ func (s *statusLine) clear() {
 	if s.shown {
 		fmt.Fprint(s.w, "\r\x1b[2K")
 		s.shown = false
+	}
+}
+
+// hold clears the line and stops redrawing it until the returned func is
+// called, so that a prompt can own the terminal.
+func (s *statusLine) hold() func() {
+	s.clear()
+	s.mu.Lock()
+	s.held = true
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		s.held = false
+		s.mu.Unlock()
 	}
 }
 
