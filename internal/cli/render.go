@@ -76,6 +76,9 @@ func (r *humanRenderer) event(ev agent.Event) {
 	case agent.EventSessionStarted:
 		s := ev.Session
 		r.printf("git-agent · session %s · %s/%s · profile %s · approval %s\n  workspace %s\n", ev.SessionID, s.Provider, s.Model, s.Profile, s.Approval, s.Workspace)
+		if len(s.Instruction) > 0 {
+			r.printf("  instructions %s\n", strings.Join(s.Instruction, ", "))
+		}
 	case agent.EventTurnStarted:
 		r.setStatus(fmt.Sprintf("waiting for the model (turn %d)", ev.Turn))
 	case agent.EventItemUpdated:

@@ -21,6 +21,12 @@ func Main() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// The first signal cancels the session, which kills its commands and
+		// records the interruption; a second one terminates at once.
+		<-ctx.Done()
+		stop()
+	}()
 	f := NewFactory(ctx)
 	return Execute(f, os.Args[1:])
 }
