@@ -12,9 +12,9 @@ import (
 
 // ttyApprover asks on the terminal: yes / no / always for this session.
 type ttyApprover struct {
-	in    *bufio.Reader
-	out   io.Writer
-	hold  func() func() // stops the status line while asking; returns the release
+	in   *bufio.Reader
+	out  io.Writer
+	hold func() func() // stops the status line while asking; returns the release
 }
 
 func (a *ttyApprover) Approve(ctx context.Context, c policy.Call, why string) (policy.Answer, error) {
