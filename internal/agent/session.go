@@ -248,16 +248,31 @@ func (s *Store) List() ([]Summary, error) {
 	return out, nil
 }
 
-// Last returns the id of the most recently updated session.
+// Last returns the id of the most recently updated session. It goes by file
+// modification time, so it does not read every rollout.
 func (s *Store) Last() (string, error) {
-	list, err := s.List()
-	if err != nil {
-		return "", err
+	entries, err := os.ReadDir(s.Dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("list sessions: %w", err)
 	}
-	if len(list) == 0 {
+	var best string
+	var bestTime time.Time
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".jsonl") {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		if best == "" || info.ModTime().After(bestTime) {
+			best, bestTime = strings.TrimSuffix(e.Name(), ".jsonl"), info.ModTime()
+		}
+	}
+	if best == "" {
 		return "", fmt.Errorf("%w: no sessions recorded yet in %s", ErrNoSession, s.Dir)
 	}
-	return list[0].ID, nil
+	return best, nil
 }
 
 // Reopen opens an existing rollout for appending (resume).

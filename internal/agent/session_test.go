@@ -21,6 +21,10 @@ func TestStoreResolveAndList(t *testing.T) {
 			t.Fatal(err)
 		}
 		r.Close()
+		// Last goes by modification time; make it unambiguous.
+		if err := os.Chtimes(r.Path, now, now); err != nil {
+			t.Fatal(err)
+		}
 	}
 	tests := []struct {
 		in, want, wantErr string
