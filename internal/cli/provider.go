@@ -67,6 +67,9 @@ func newProvider(s providerSpec) (model.Provider, providerSpec, error) {
 		}
 		o := openai.Options{BaseURL: s.BaseURL, APIKey: key, Name: s.Name, HTTPClient: s.Client, UserAgent: "git-agent/" + version}
 		if s.Name == "openai" {
+			if reasoningModel(s.Model) {
+				o.ReasoningSummary = "auto"
+			}
 			return openai.NewResponses(o), s, nil
 		}
 		return openai.NewChat(o), s, nil
@@ -94,6 +97,17 @@ func newProvider(s providerSpec) (model.Provider, providerSpec, error) {
 		return replay.NewPlayer(c), s, nil
 	}
 	return nil, s, usageErrorf("unknown provider %q: use one of %s", s.Name, strings.Join(providerNames, ", "))
+}
+
+// reasoningModel reports whether an OpenAI model reasons and so accepts a
+// request for reasoning summaries (other models reject the parameter).
+func reasoningModel(name string) bool {
+	for _, p := range []string{"gpt-5", "o1", "o3", "o4", "codex"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func missingKey(provider, variable string) error {

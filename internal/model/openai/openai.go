@@ -48,6 +48,10 @@ type Options struct {
 	Sleep     func(ctx context.Context, d time.Duration) error
 	Headers   map[string]string // extra request headers
 	UserAgent string            // default "git-agent"
+	// ReasoningSummary ("auto", "concise", "detailed") asks a reasoning model
+	// for summaries of its reasoning (Responses only). Models that do not
+	// reason reject the parameter, so it is empty unless the caller knows.
+	ReasoningSummary string
 }
 
 // client is the HTTP plumbing both providers share.

@@ -159,3 +159,33 @@ func TestChatOllamaMaxTokens(t *testing.T) {
 		t.Errorf("ollama body = %s, want max_tokens only", b)
 	}
 }
+
+func TestResponsesReasoningSummary(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		summary string
+		want    any
+	}{
+		{"off by default", "", nil},
+		{"auto", "auto", map[string]any{"summary": "auto"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := modeltest.New(modeltest.Say("ok"))
+			defer srv.Close()
+			p := NewResponses(Options{BaseURL: srv.URL + "/v1", ReasoningSummary: tc.summary})
+			if _, err := p.Stream(context.Background(), &model.Request{Model: "m"}, func(model.Event) {}); err != nil {
+				t.Fatal(err)
+			}
+			var body map[string]any
+			if err := srv.Requests()[0].Decode(&body); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, body["reasoning"]); diff != "" {
+				t.Errorf("reasoning (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -29,7 +29,7 @@ func (p *Responses) Stream(ctx context.Context, req *model.Request, sink func(mo
 		return nil, &model.Error{Kind: model.ErrConfig, Provider: p.c.name, Message: "nil request",
 			Hint: "this is a bug in git-agent; please report it"}
 	}
-	body, err := responsesBody(req)
+	body, err := responsesBody(req, p.c.opts.ReasoningSummary)
 	if err != nil {
 		return nil, &model.Error{Kind: model.ErrConfig, Provider: p.c.name, Err: err,
 			Message: "encode request: " + err.Error(), Hint: "a tool's parameter schema is not valid JSON"}
@@ -45,6 +45,11 @@ type responsesRequest struct {
 	MaxOutputTokens int             `json:"max_output_tokens,omitempty"`
 	Stream          bool            `json:"stream"`
 	Store           bool            `json:"store"`
+	Reasoning       *reasoningParam `json:"reasoning,omitempty"`
+}
+
+type reasoningParam struct {
+	Summary string `json:"summary"`
 }
 
 type responsesTool struct {
@@ -79,13 +84,16 @@ type responsesOutput struct {
 	Output string `json:"output"`
 }
 
-func responsesBody(req *model.Request) ([]byte, error) {
+func responsesBody(req *model.Request, reasoningSummary string) ([]byte, error) {
 	r := responsesRequest{
 		Model:           req.Model,
 		Instructions:    req.Instructions,
 		Input:           responsesInput(req.Input),
 		MaxOutputTokens: req.MaxOutputTokens,
 		Stream:          true,
+	}
+	if reasoningSummary != "" {
+		r.Reasoning = &reasoningParam{Summary: reasoningSummary}
 	}
 	for _, t := range req.Tools {
 		r.Tools = append(r.Tools, responsesTool{Type: "function", Name: t.Name,
