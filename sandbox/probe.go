@@ -6,7 +6,7 @@ import "fmt"
 // shown when the profile is refused, so the user knows what they would give
 // up by choosing trusted instead.
 var guarantees = map[Mode]string{
-	Offline:        "commands reach no network and write only inside the workspace",
+	Offline:        "commands run only allowlisted read-only programs, write nothing and reach no network",
 	ReadOnly:       "commands write nothing outside a private temporary directory and reach no network",
 	NetReadOnly:    "commands write nothing outside a private temporary directory and reach only the allowed domains, through the egress proxy",
 	WorkspaceWrite: "commands write only inside the workspace and the granted write roots, and reach only the allowed domains, through the egress proxy",
@@ -24,9 +24,12 @@ func Available(m Mode) error {
 	if !ok {
 		return fmt.Errorf("%w: unknown profile %q: use one of offline, read-only, net-read-only, workspace-write, trusted", ErrProfileUnavailable, m)
 	}
-	// Confinement (Landlock, seccomp, namespaces) is not implemented yet.
-	// Refusing is the only honest answer: running unconfined while the user
-	// believes a profile holds would be worse than not running at all.
-	return fmt.Errorf("%w: the %s profile guarantees that %s, but this build of git-agent cannot enforce it yet; "+
-		"run with --profile trusted to run commands unconfined, knowingly", ErrProfileUnavailable, m, g)
+	// Refusing is the only honest answer when the platform cannot confine:
+	// running unconfined while the user believes a profile holds would be
+	// worse than not running at all.
+	if why := platformUnavailable(m); why != "" {
+		return fmt.Errorf("%w: the %s profile guarantees that %s, but %s; "+
+			"run `git agent sandbox check` for details, or --profile trusted to run commands unconfined, knowingly", ErrProfileUnavailable, m, g, why)
+	}
+	return nil
 }

@@ -46,7 +46,33 @@ func Run(ctx context.Context, p Profile, c *Cmd) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return runTrusted(ctx, c)
+	if p.Mode == Trusted {
+		return runCommand(ctx, c, nil)
+	}
+	conf, err := confine(p, c)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrProfileUnavailable, err)
+	}
+	defer conf.cleanup()
+	res, err := runCommand(ctx, c, conf)
+	if err == nil && res != nil {
+		// The command may have died before it ran: setup inside the sandbox
+		// failed. That is a refusal, never a result to show as the command's.
+		if serr := conf.setupError(); serr != nil {
+			return nil, fmt.Errorf("%w: %v", ErrProfileUnavailable, serr)
+		}
+	}
+	return res, err
+}
+
+// confinement turns a command into its confined form for one run.
+type confinement struct {
+	// wrap rewrites the started process (the program, arguments, environment,
+	// extra files and process attributes) after the program has been found.
+	wrap func(cmd *exec.Cmd, path string) error
+	// setupError reports a failure of the sandbox setup, read after the process ended.
+	setupError func() error
+	cleanup    func()
 }
 
 func validate(p Profile, c *Cmd) error {
@@ -68,7 +94,8 @@ func validate(p Profile, c *Cmd) error {
 	return nil
 }
 
-func runTrusted(ctx context.Context, c *Cmd) (*Result, error) {
+// runCommand runs c, confined by conf when it is not nil.
+func runCommand(ctx context.Context, c *Cmd, conf *confinement) (*Result, error) {
 	limit := c.MaxOutput
 	if limit <= 0 {
 		limit = defaultMaxOutput
@@ -85,11 +112,15 @@ func runTrusted(ctx context.Context, c *Cmd) (*Result, error) {
 	path, err := lookPath(c.Args[0], c.Dir, env)
 	if err == nil {
 		var res *Result
-		res, err = execute(ctx, c, path, env, stdout, stderr)
+		res, err = execute(ctx, c, path, env, stdout, stderr, conf)
 		if res != nil {
 			res.Duration = time.Since(start)
 			return res, err
 		}
+	}
+	var se *setupErr
+	if errors.As(err, &se) {
+		return nil, fmt.Errorf("%w: %v", ErrProfileUnavailable, se.err)
 	}
 	code, ok := startFailure(err)
 	if !ok {
@@ -108,7 +139,7 @@ func runTrusted(ctx context.Context, c *Cmd) (*Result, error) {
 
 // execute starts the command and waits for it. It returns a nil Result only
 // if the command could not be started.
-func execute(ctx context.Context, c *Cmd, path string, env []string, stdout, stderr *capture) (*Result, error) {
+func execute(ctx context.Context, c *Cmd, path string, env []string, stdout, stderr *capture, conf *confinement) (*Result, error) {
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -136,6 +167,16 @@ func execute(ctx context.Context, c *Cmd, path string, env []string, stdout, std
 		}
 		defer inW.Close() // ends the copy below at its next write
 		cmd.Stdin = inR
+	}
+	if conf != nil {
+		if err := conf.wrap(cmd, path); err != nil {
+			_ = outW.Close()
+			_ = errW.Close()
+			if inR != nil {
+				_ = inR.Close()
+			}
+			return nil, &setupErr{err}
+		}
 	}
 	err = cmd.Start()
 	_ = outW.Close() // the child has its copies; EOF must come when the group is gone
@@ -236,3 +277,8 @@ func (g *group) final() {
 	killGroup(g.proc)
 	g.ended = true
 }
+
+// setupErr is a failure to prepare the confinement, before anything ran.
+type setupErr struct{ err error }
+
+func (e *setupErr) Error() string { return e.err.Error() }

@@ -55,6 +55,8 @@ type Profile struct {
 	WriteRoots []string
 	// AllowDomains are hosts reachable through the egress proxy.
 	AllowDomains []string
+	// Limits bound each confined command (zero fields: defaults).
+	Limits Limits
 }
 
 // Cmd is a command to run.

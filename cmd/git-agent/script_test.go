@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -23,6 +25,8 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"git-agent": func() { os.Exit(cli.Main()) },
+		// Confined commands re-execute this binary as the sandbox init.
+		"git-agent-sandbox-init": func() { os.Exit(cli.Main()) },
 	})
 }
 

@@ -67,16 +67,17 @@ func demoRun(opts *DemoOptions) error {
 		return fmt.Errorf("embedded demo cassette: %w", err)
 	}
 	banner := `git-agent demo — the model's turns are REPLAYED from a recording embedded in git-agent.
-Everything else is real: files are read, the test runs, the patch is applied.
-Profile "trusted": this build does not yet ship the OS sandbox, so the demo's
-commands run unconfined inside a throwaway repository created for it.
+Everything else is real: files are read, the test runs, the patch is applied,
+and every command runs confined by the workspace-write profile. The first
+go test compiles the standard library into the sandbox's own cache (the host's
+is off limits), which can take a minute.
   repository ` + dir
 	if _, err := exec.LookPath("go"); err != nil {
 		banner += "\n  note: `go` is not on PATH, so the demo's test commands will fail"
 	}
 	flags := opts.Flags
 	flags.Dir = dir
-	flags.changed = map[string]string{"profile": "trusted", "approval": "never"}
+	flags.changed = map[string]string{"profile": "workspace-write", "approval": "never"}
 	if flags.JSON {
 		fmt.Fprintln(f.IO.ErrOut, strings.SplitN(banner, "\n", 2)[0])
 	}
@@ -95,7 +96,7 @@ commands run unconfined inside a throwaway repository created for it.
 	if !flags.JSON {
 		diff, _ := hardenedGit(f.Context, dir, "diff", "--stat", "--patch")
 		fmt.Fprintf(f.IO.ErrOut, "\nThe agent's change (git diff in %s):\n%s", dir, diff)
-		fmt.Fprintf(f.IO.ErrOut, "\nTry it on your own code: export OPENAI_API_KEY=… (or ANTHROPIC_API_KEY, or --provider ollama)\n  git agent run --profile trusted \"your task\"\nRemove the demo repository with: rm -rf %s\n", dir)
+		fmt.Fprintf(f.IO.ErrOut, "\nTry it on your own code: export OPENAI_API_KEY=… (or ANTHROPIC_API_KEY, or --provider ollama)\n  git agent run \"your task\"\nRemove the demo repository with: rm -rf %s\n", dir)
 	}
 	return outcomeError(f, res, flags.JSON)
 }

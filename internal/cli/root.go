@@ -9,11 +9,17 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/git-agent/git-agent/sandbox"
 	"github.com/spf13/cobra"
 )
 
 // Main runs git-agent and returns the process exit code.
 func Main() int {
+	// A confined command starts as git-agent re-executed inside its new
+	// namespaces; it must set up the sandbox before anything else runs.
+	if sandbox.IsInit() {
+		return sandbox.InitMain()
+	}
 	// Fast path: `--version` is timed as cold start; skip building the tree.
 	if len(os.Args) == 2 && (os.Args[1] == "--version" || os.Args[1] == "-version") {
 		fmt.Println("git-agent " + Version())
@@ -75,7 +81,7 @@ step is recorded as a resumable session.
 
 Start with 'git agent demo' (no API key needed), then 'git agent run "TASK"'.`,
 		Example: `  git agent demo
-  OPENAI_API_KEY=... git agent run --profile trusted "make the failing test pass"
+  OPENAI_API_KEY=... git agent run "make the failing test pass"
   git agent run --provider anthropic --json "explain cmd/main.go" > events.jsonl
   git agent run --provider ollama --model qwen2.5-coder "add a README section"
   git agent resume --last "now add a test for it"`,
@@ -93,6 +99,7 @@ Start with 'git agent demo' (no API key needed), then 'git agent run "TASK"'.`,
 		NewCmdResume(f, nil),
 		NewCmdSessions(f, nil),
 		NewCmdDemo(f, nil),
+		NewCmdSandbox(f, nil),
 		newCmdConfig(f),
 		newCmdVersion(f),
 	)

@@ -31,10 +31,11 @@ Progress goes to stderr and the final answer to stdout; with --json, stdout
 carries one JSON event per line instead (docs/events.md). Every session is
 recorded and can be continued with 'git agent resume'.
 
-Security: the default profile is workspace-write. Profiles other than
-'trusted' need the OS sandbox; where this build or kernel cannot enforce the
-requested profile, run refuses to start (exit 4) rather than run unconfined.`,
-		Example: `  git agent run --profile trusted "fix the failing test in ./calc"
+Security: the default profile is workspace-write: commands may write only the
+workspace (not .git) and a private TMPDIR, and reach no network. Where this
+machine cannot enforce the requested profile, run refuses to start (exit 4)
+rather than run unconfined; 'git agent sandbox check' says why.`,
+		Example: `  git agent run "fix the failing test in ./calc"
   echo "summarise the README" | git agent run --json - > events.jsonl
   git agent run --provider openai-chat --base-url http://localhost:8000/v1 --model qwen "…"`,
 		RunE: func(cmd *cobra.Command, args []string) error {
