@@ -94,7 +94,7 @@ var (
 func applyLandlock(s *initSpec) error {
 	abi, err := landlockABI()
 	if err != nil || abi < minLandlockABI {
-		return fmt.Errorf("Landlock ABI %d is too old or unavailable (need %d): %v", abi, minLandlockABI, err)
+		return fmt.Errorf("landlock ABI %d is too old or unavailable (need %d): %v", abi, minLandlockABI, err)
 	}
 	all := fsRights(abi)
 	attr := unix.LandlockRulesetAttr{Handled_access_fs: all}

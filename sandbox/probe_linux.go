@@ -33,7 +33,7 @@ func platformUnavailable(m Mode) string {
 func probeConfinement() error {
 	probe.once.Do(func() {
 		if abi, err := landlockABI(); err != nil || abi < minLandlockABI {
-			probe.err = fmt.Errorf("Landlock ABI %d (need %d or newer; is the landlock LSM enabled in the kernel's lsm= list?)", abi, minLandlockABI)
+			probe.err = fmt.Errorf("landlock ABI %d (need %d or newer; is the landlock LSM enabled in the kernel's lsm= list?)", abi, minLandlockABI)
 			return
 		}
 		if _, err := buildSeccompFilter(seccompOptions{}); err != nil {
