@@ -10,6 +10,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// probeToken is what a probing init prints once every layer is in place.
+const probeToken = "git-agent-sandbox-probe-ok"
+
 // probeResult is what one trial run of the init found, once per process.
 var probe struct {
 	once sync.Once
@@ -60,8 +63,9 @@ func probeConfinement() error {
 			probe.err = fmt.Errorf("start the sandbox: %w", err)
 		case conf.setupError() != nil:
 			probe.err = conf.setupError()
-		case res.ExitCode != 0:
-			probe.err = fmt.Errorf("the sandbox init exited %d: %s", res.ExitCode, strings.TrimSpace(string(res.Stderr)))
+		case res.ExitCode != 0 || string(res.Stdout) != probeToken:
+			probe.err = fmt.Errorf("the sandbox init did not answer (exit %d): %s (a program embedding git-agent must call sandbox.IsInit and sandbox.InitMain first in main)",
+				res.ExitCode, strings.TrimSpace(string(res.Stderr)))
 		}
 	})
 	return probe.err
