@@ -57,11 +57,24 @@ func newConfinement(p Profile, c *Cmd, probe bool) (*confinement, error) {
 	}
 	var specR *os.File
 	conf := &confinement{}
+	var px *proxyHandle
+	if needsProxy(p) {
+		if px, err = newProxyHandle(p.AllowDomains); err != nil {
+			errR.Close()
+			errW.Close()
+			os.RemoveAll(tmp)
+			return nil, err
+		}
+		conf.started = px.start
+	}
 	conf.cleanup = func() {
 		errR.Close()
 		errW.Close()
 		if specR != nil {
 			specR.Close()
+		}
+		if px != nil {
+			px.stop()
 		}
 		if tmp != "" {
 			os.RemoveAll(tmp)
@@ -81,6 +94,9 @@ func newConfinement(p Profile, c *Cmd, probe bool) (*confinement, error) {
 			cache = sandboxCache(p.Workspace)
 		}
 		env := confinedEnv(cmd.Env, tmp, cache)
+		if px != nil {
+			env = append(withoutProxyEnv(env), px.env()...)
+		}
 		spec := specFor(p, c, path, env, tmp)
 		if cache != "" {
 			spec.WritePaths = append(spec.WritePaths, cache)
@@ -95,6 +111,9 @@ func newConfinement(p Profile, c *Cmd, probe bool) (*confinement, error) {
 		cmd.Args = []string{initArg0}
 		cmd.Env = []string{initEnv}
 		cmd.ExtraFiles = []*os.File{specR, errW} // fds 3 and 4 in the init
+		if px != nil {
+			cmd.ExtraFiles = append(cmd.ExtraFiles, px.child) // fd 5
+		}
 		cmd.SysProcAttr = &syscall.SysProcAttr{
 			Setpgid:     true,
 			Pdeathsig:   syscall.SIGKILL,

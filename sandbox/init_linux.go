@@ -77,6 +77,7 @@ func setup(s *initSpec) error {
 	}{
 		{"mounts", setupMounts},
 		{"loopback", func(*initSpec) error { return loopbackUp() }},
+		{"egress proxy listener", handOverProxyListener},
 		{"limits", setLimits},
 		{"working directory", func(s *initSpec) error { return unix.Chdir(s.Dir) }},
 		{"capabilities", func(*initSpec) error { return dropCapabilities() }},
@@ -190,6 +191,33 @@ func loopbackUp() error {
 	}
 	ifr.SetUint16(unix.IFF_UP | unix.IFF_LOOPBACK | unix.IFF_RUNNING)
 	return unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr)
+}
+
+// handOverProxyListener binds the proxy address in this network namespace
+// and sends the listening socket to the parent over fd 5. The socket keeps
+// its namespace: the parent accepts the command's connections on it and
+// dials out from the host, applying the allowlist.
+func handOverProxyListener(s *initSpec) error {
+	if !s.ProxyListen {
+		return nil
+	}
+	unix.CloseOnExec(5)
+	defer unix.Close(5)
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+		return err
+	}
+	if err := unix.Bind(fd, &unix.SockaddrInet4{Port: proxyPort, Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		return fmt.Errorf("bind %s: %w", proxyAddr, err)
+	}
+	if err := unix.Listen(fd, 128); err != nil {
+		return err
+	}
+	return unix.Sendmsg(5, []byte{1}, unix.UnixRights(fd), nil, 0)
 }
 
 func setLimits(s *initSpec) error {

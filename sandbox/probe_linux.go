@@ -21,8 +21,11 @@ var probe struct {
 
 // platformUnavailable says why mode m cannot be enforced here, or "".
 func platformUnavailable(m Mode) string {
-	if m == NetReadOnly {
-		return "the egress proxy it needs is not implemented in this build"
+	// Tests (and users checking their scripts) can make every confining
+	// profile refused, as on a machine without the kernel features. It can
+	// only ever refuse, never weaken anything.
+	if why := os.Getenv("GIT_AGENT_REFUSE_SANDBOX"); why != "" {
+		return "refused by GIT_AGENT_REFUSE_SANDBOX: " + why
 	}
 	if err := probeConfinement(); err != nil {
 		return "this machine cannot confine commands: " + err.Error()

@@ -70,6 +70,9 @@ type confinement struct {
 	// wrap rewrites the started process (the program, arguments, environment,
 	// extra files and process attributes) after the program has been found.
 	wrap func(cmd *exec.Cmd, path string) error
+	// started, if set, is called once the process has started (the egress
+	// proxy takes over its listener then).
+	started func()
 	// setupError reports a failure of the sandbox setup, read after the process ended.
 	setupError func() error
 	cleanup    func()
@@ -179,6 +182,9 @@ func execute(ctx context.Context, c *Cmd, path string, env []string, stdout, std
 		}
 	}
 	err = cmd.Start()
+	if err == nil && conf != nil && conf.started != nil {
+		conf.started()
+	}
 	_ = outW.Close() // the child has its copies; EOF must come when the group is gone
 	_ = errW.Close()
 	if inR != nil {

@@ -24,6 +24,9 @@ type initSpec struct {
 	ProtectRO []string `json:"protect_ro"`
 	Limits    Limits   `json:"limits"`
 	Network   bool     `json:"network"`
+	// ProxyListen: bind ProxyAddr inside the namespace and hand the
+	// listener to the parent over fd 5, which serves the egress proxy on it.
+	ProxyListen bool `json:"proxy_listen,omitempty"`
 	// Probe: set everything up, then exit 0 instead of running anything.
 	Probe bool `json:"probe,omitempty"`
 }
@@ -61,7 +64,22 @@ func specFor(p Profile, c *Cmd, path string, env []string, tmp string) initSpec 
 	case Offline:
 		s.ExecFiles = offlineExec(env)
 	}
+	s.ProxyListen = needsProxy(p)
 	return s
+}
+
+// proxyAddr is where the egress proxy listens inside a command's network
+// namespace; the namespace is new, so the port is always free.
+const (
+	proxyAddr = "127.0.0.1:3128"
+	proxyPort = 3128
+)
+
+// needsProxy reports whether commands under p reach the network through the
+// egress proxy: always for net-read-only, and for workspace-write when
+// domains are allowed.
+func needsProxy(p Profile) bool {
+	return p.Mode == NetReadOnly || (p.Mode == WorkspaceWrite && len(p.AllowDomains) > 0)
 }
 
 // protectedPaths are the paths inside a workspace that stay read-only even

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,6 +21,7 @@ type sessionFlags struct {
 	Dir          string
 	Cassette     string
 	Record       string
+	AllowDomains []string
 	// changed maps config keys to the values of flags set on the command line.
 	changed map[string]string
 }
@@ -34,6 +36,7 @@ func (s *sessionFlags) register(cmd *cobra.Command, model bool) {
 		fl.StringVar(&s.Record, "record", "", "record the model's turns into this cassette file")
 	}
 	fl.StringVar(&s.Profile, "profile", "", "security profile: offline, read-only, net-read-only, workspace-write, trusted")
+	fl.StringArrayVar(&s.AllowDomains, "allow-domain", nil, "let commands reach HOST[:PORT] through the egress proxy (net-read-only, workspace-write); repeatable")
 	fl.StringVar(&s.Approval, "approval", "", "approval mode: never, on-request, untrusted")
 	fl.IntVar(&s.MaxTurns, "max-turns", 0, "stop after this many model turns")
 	fl.DurationVar(&s.ShellTimeout, "shell-timeout", 0, "default timeout of a shell command (e.g. 30s)")
@@ -57,4 +60,5 @@ func (s *sessionFlags) collect(cmd *cobra.Command) {
 	set("approval", "approval", s.Approval)
 	set("max-turns", "max_turns", strconv.Itoa(s.MaxTurns))
 	set("shell-timeout", "shell_timeout", s.ShellTimeout.String())
+	set("allow-domain", "allow_domains", strings.Join(s.AllowDomains, ","))
 }

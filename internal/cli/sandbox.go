@@ -42,6 +42,7 @@ shows what this machine supports. See docs/security-profiles.md.`,
 		Example: `  git agent sandbox -- cat /etc/hostname
   git agent sandbox --profile workspace-write -- go test ./...
   git agent sandbox --profile offline -C ~/src/repo -- sh -c 'ls -la'
+  git agent sandbox --profile net-read-only --allow-domain proxy.golang.org -- go mod download
   git agent sandbox check`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -55,9 +56,8 @@ shows what this machine supports. See docs/security-profiles.md.`,
 			if err != nil {
 				return &UsageError{Err: err}
 			}
-			if len(opts.AllowDomains) > 0 && mode != sandbox.Trusted {
-				return usageErrorf("--allow-domain needs the net-read-only profile, whose egress proxy is not available yet; " +
-					"drop --allow-domain, or use --profile trusted to reach the network unconfined")
+			if len(opts.AllowDomains) > 0 && mode != sandbox.NetReadOnly && mode != sandbox.WorkspaceWrite && mode != sandbox.Trusted {
+				return usageErrorf("--allow-domain needs --profile net-read-only or workspace-write (the %s profile has no network)", mode)
 			}
 			if opts.Timeout < 0 {
 				return usageErrorf("--timeout %v is negative", opts.Timeout)
@@ -73,7 +73,7 @@ shows what this machine supports. See docs/security-profiles.md.`,
 	cmd.Flags().StringVar(&opts.Profile, "profile", string(sandbox.ReadOnly), "security profile: offline, read-only, net-read-only, workspace-write, trusted")
 	cmd.Flags().StringVarP(&opts.Dir, "cd", "C", "", "workspace and working directory (default: the current directory)")
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 0, "kill the command after this long (e.g. 30s; 0: no limit)")
-	cmd.Flags().StringSliceVar(&opts.AllowDomains, "allow-domain", nil, "a domain the egress proxy lets through (net-read-only; not available yet)")
+	cmd.Flags().StringArrayVar(&opts.AllowDomains, "allow-domain", nil, "let the command reach HOST[:PORT] through the egress proxy (net-read-only, workspace-write); repeatable")
 	cmd.AddCommand(newCmdSandboxCheck(f))
 	return cmd
 }
@@ -88,7 +88,7 @@ func sandboxRun(opts *SandboxOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := sandbox.Run(f.Context, sandbox.Profile{Mode: mode, Workspace: ws}, &sandbox.Cmd{
+	res, err := sandbox.Run(f.Context, sandbox.Profile{Mode: mode, Workspace: ws, AllowDomains: opts.AllowDomains}, &sandbox.Cmd{
 		Args:    opts.Args,
 		Dir:     ws,
 		Env:     sandbox.BaseEnv(opts.Environ()),
