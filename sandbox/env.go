@@ -124,3 +124,34 @@ func lookupEnv(environ []string, name string) (value string, ok bool) {
 	}
 	return value, ok
 }
+
+// AllowSecrets adds back to env the variables of environ that ScrubEnv
+// removed by pattern but the user allowed by name (config env_allow).
+// git-agent's own keys (OPENAI_API_KEY, ...) are never added back.
+func AllowSecrets(env, environ, allow []string) []string {
+	if len(allow) == 0 {
+		return env
+	}
+	never := map[string]bool{}
+	for _, n := range secretNames {
+		never[n] = true
+	}
+	ok := map[string]bool{}
+	for _, n := range allow {
+		if !never[n] {
+			ok[n] = true
+		}
+	}
+	have := map[string]bool{}
+	for _, kv := range env {
+		have[envName(kv)] = true
+	}
+	out := append([]string(nil), env...)
+	for _, kv := range environ {
+		if name := envName(kv); ok[name] && !have[name] {
+			out = append(out, kv)
+			have[name] = true
+		}
+	}
+	return out
+}

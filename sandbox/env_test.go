@@ -101,3 +101,33 @@ func TestBaseEnv(t *testing.T) {
 		})
 	}
 }
+
+func TestAllowSecrets(t *testing.T) {
+	t.Parallel()
+	environ := []string{"PATH=/bin", "NPM_TOKEN=n", "OPENAI_API_KEY=o", "AWS_SECRET_ACCESS_KEY=a"}
+	base := BaseEnv(environ)
+	tests := []struct {
+		name  string
+		allow []string
+		want  []string // secret-looking names present afterwards
+	}{
+		{"nothing allowed", nil, nil},
+		{"allowed by name", []string{"NPM_TOKEN"}, []string{"NPM_TOKEN"}},
+		{"provider keys never", []string{"OPENAI_API_KEY", "NPM_TOKEN"}, []string{"NPM_TOKEN"}},
+		{"absent name", []string{"NOPE_TOKEN"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var got []string
+			for _, kv := range AllowSecrets(base, environ, tc.allow) {
+				if n := envName(kv); looksSecret(n) {
+					got = append(got, n)
+				}
+			}
+			if len(got) != len(tc.want) || (len(got) > 0 && got[0] != tc.want[0]) {
+				t.Errorf("secret names = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -57,6 +57,8 @@ type Profile struct {
 	AllowDomains []string
 	// Limits bound each confined command (zero fields: defaults).
 	Limits Limits
+	// OfflinePrograms replaces the offline allowlist (empty: OfflinePrograms).
+	OfflinePrograms []string
 }
 
 // Cmd is a command to run.

@@ -62,7 +62,11 @@ func specFor(p Profile, c *Cmd, path string, env []string, tmp string) initSpec 
 	case ReadOnly, NetReadOnly:
 		s.WritePaths = []string{tmp}
 	case Offline:
-		s.ExecFiles = offlineExec(env)
+		progs := OfflinePrograms
+		if len(p.OfflinePrograms) > 0 {
+			progs = p.OfflinePrograms
+		}
+		s.ExecFiles = offlineExec(progs, env)
 	}
 	s.ProxyListen = needsProxy(p)
 	return s
@@ -137,9 +141,9 @@ func gitdirOf(gitFile string) string {
 
 // offlineExec resolves the offline allowlist in the command's PATH, plus the
 // dynamic loaders the programs need.
-func offlineExec(env []string) []string {
-	var out []string
-	for _, name := range OfflinePrograms {
+func offlineExec(progs, env []string) []string {
+	out := []string{}
+	for _, name := range progs {
 		if p, err := lookPath(name, "/", env); err == nil {
 			out = append(out, p)
 		}

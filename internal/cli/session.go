@@ -195,11 +195,13 @@ func runSession(ctx context.Context, f *Factory, spec sessionSpec) (*sessionResu
 
 	shellTimeout := time.Duration(cfg.ShellTimeout)
 	env := &tool.Env{
-		Workspace:       ws,
-		Sandbox:         sandbox.Profile{Mode: mode, Workspace: ws, ReadRoots: cfg.ReadRoots, WriteRoots: cfg.WriteRoots, AllowDomains: cfg.AllowDomains},
+		Workspace: ws,
+		Sandbox: sandbox.Profile{Mode: mode, Workspace: ws, ReadRoots: cfg.ReadRoots, WriteRoots: cfg.WriteRoots, AllowDomains: cfg.AllowDomains,
+			OfflinePrograms: cfg.OfflinePrograms,
+			Limits:          sandbox.Limits{Processes: cfg.MaxProcesses, Memory: cfg.MaxMemory, FileSize: cfg.MaxFileSize}},
 		ShellTimeout:    shellTimeout,
 		MaxShellTimeout: time.Duration(cfg.MaxShellTimeout),
-		Environ:         sandbox.BaseEnv(os.Environ()),
+		Environ:         sandbox.AllowSecrets(sandbox.BaseEnv(os.Environ()), os.Environ(), cfg.EnvAllow),
 	}
 	instructions := agent.BuildInstructions(agent.Environment{Workspace: ws, Profile: string(mode), Approval: string(approval),
 		Shell: "/bin/sh", Date: f.Now().Format("2006-01-02")}, agentsMD)

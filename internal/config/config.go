@@ -38,6 +38,16 @@ type Config struct {
 	ReadRoots       []string `toml:"read_roots" json:"read_roots"`
 	WriteRoots      []string `toml:"write_roots" json:"write_roots"`
 	AllowDomains    []string `toml:"allow_domains" json:"allow_domains"`
+	// OfflinePrograms replaces the offline profile's allowlist of programs
+	// (empty: the built-in list).
+	OfflinePrograms []string `toml:"offline_programs" json:"offline_programs"`
+	// EnvAllow names environment variables that reach commands even though
+	// they look like secrets.
+	EnvAllow []string `toml:"env_allow" json:"env_allow"`
+	// Limits of every confined command; 0 takes the sandbox default.
+	MaxProcesses int   `toml:"max_processes" json:"max_processes"`
+	MaxMemory    int64 `toml:"max_memory" json:"max_memory"` // bytes
+	MaxFileSize  int64 `toml:"max_file_size" json:"max_file_size"` // bytes
 	// Rules accumulate across file layers rather than replace, so a later
 	// layer cannot erase an earlier forbid; the policy applies the strictest
 	// matching rule.

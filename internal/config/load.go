@@ -226,6 +226,12 @@ func (l *Loaded) allowFromRepo(path, key string, fc *Config) bool {
 		return ignore("a repository file cannot choose the model endpoint your API key is sent to; set it in your user config, git config or environment")
 	case "read_roots", "write_roots", "allow_domains":
 		return ignore("a repository file cannot grant extra paths or domains")
+	case "offline_programs":
+		return ignore("a repository file cannot add programs to the offline allowlist")
+	case "env_allow":
+		return ignore("a repository file cannot let secrets through to commands")
+	case "max_processes", "max_memory", "max_file_size":
+		return ignore("a repository file cannot change resource limits")
 	case "state_dir":
 		return ignore("a repository file cannot move where git-agent writes sessions and logs")
 	case "profile":

@@ -174,8 +174,11 @@ func FuzzLoadRepoConfig(f *testing.F) {
 		if c.Profile == "trusted" || rank(c.Profile) > rank("workspace-write") {
 			t.Errorf("profile loosened to %q", c.Profile)
 		}
-		if c.WriteRoots != nil || c.ReadRoots != nil || c.AllowDomains != nil {
-			t.Errorf("grants added: write %q read %q domains %q", c.WriteRoots, c.ReadRoots, c.AllowDomains)
+		if c.WriteRoots != nil || c.ReadRoots != nil || c.AllowDomains != nil || c.OfflinePrograms != nil || c.EnvAllow != nil {
+			t.Errorf("grants added: write %q read %q domains %q programs %q env %q", c.WriteRoots, c.ReadRoots, c.AllowDomains, c.OfflinePrograms, c.EnvAllow)
+		}
+		if c.MaxProcesses != 0 || c.MaxMemory != 0 || c.MaxFileSize != 0 {
+			t.Errorf("limits changed: %d %d %d", c.MaxProcesses, c.MaxMemory, c.MaxFileSize)
 		}
 		if c.BaseURL != "" || c.Provider != "openai" || c.StateDir != "" {
 			t.Errorf("endpoint or state dir changed: %q %q %q", c.Provider, c.BaseURL, c.StateDir)

@@ -86,7 +86,7 @@ func (p *Proxy) Serve(ctx context.Context, l net.Listener) error {
 		<-errc
 	}
 	s.wg.Wait()
-	// s.transport.CloseIdleConnections()
+	s.transport.CloseIdleConnections()
 	if errors.Is(err, http.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
 		return nil
 	}
