@@ -20,7 +20,9 @@ func TestProtectedPaths(t *testing.T) {
 		{"git dir and agent config", func(t *testing.T, ws, _ string) {
 			os.Mkdir(filepath.Join(ws, ".git"), 0o755)
 			os.Mkdir(filepath.Join(ws, ".git-agent"), 0o755)
-		}, func(ws, _ string) []string { return []string{filepath.Join(ws, ".git"), filepath.Join(ws, ".git-agent")} }},
+		}, func(ws, _ string) []string {
+			return []string{filepath.Join(ws, ".git"), filepath.Join(ws, ".git-agent")}
+		}},
 		{"git file and its gitdir", func(t *testing.T, ws, outside string) {
 			os.WriteFile(filepath.Join(ws, ".git"), []byte("gitdir: "+outside+"\n"), 0o644)
 		}, func(ws, outside string) []string { return []string{filepath.Join(ws, ".git"), outside} }},

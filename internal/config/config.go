@@ -46,7 +46,7 @@ type Config struct {
 	EnvAllow []string `toml:"env_allow" json:"env_allow"`
 	// Limits of every confined command; 0 takes the sandbox default.
 	MaxProcesses int   `toml:"max_processes" json:"max_processes"`
-	MaxMemory    int64 `toml:"max_memory" json:"max_memory"` // bytes
+	MaxMemory    int64 `toml:"max_memory" json:"max_memory"`       // bytes
 	MaxFileSize  int64 `toml:"max_file_size" json:"max_file_size"` // bytes
 	// Rules accumulate across file layers rather than replace, so a later
 	// layer cannot erase an earlier forbid; the policy applies the strictest
