@@ -40,10 +40,10 @@ func confine(p Profile, c *Cmd) (*confinement, error) {
 func confineProbe(p Profile, c *Cmd) (*confinement, error) { return newConfinement(p, c, true) }
 
 func newConfinement(p Profile, c *Cmd, probe bool) (*confinement, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("find git-agent's own binary to start the sandbox: %w", err)
-	}
+	// /proc/self/exe rather than a path: it still works when the binary on
+	// disk was replaced (an upgrade) while a session runs.
+	const self = "/proc/self/exe"
+	var err error
 	var tmp string
 	if p.Mode != Offline {
 		if tmp, err = os.MkdirTemp("", "git-agent-sbx-"); err != nil {
