@@ -23,6 +23,8 @@ func TestDependencyDirection(t *testing.T) {
 		{"internal/policy/...", []string{"internal/agent", "internal/cli", "internal/model/openai", "internal/model/anthropic", "internal/model/replay", "internal/config"}},
 		{"internal/agent/...", []string{"internal/cli", "internal/config", "internal/model/openai", "internal/model/anthropic", "internal/model/replay", "internal/model/modeltest"}},
 		{"internal/config/...", []string{"internal/agent", "internal/cli", "internal/tool", "internal/model"}},
+		{"gitops/...", []string{"internal/"}},
+		{"review/...", []string{"internal/", "gitops", "sandbox"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.pkg, func(t *testing.T) {

@@ -66,6 +66,17 @@ type Event struct {
 	Turns        int    `json:"turns,omitempty"`
 	// error (and session.completed when failed)
 	Error *ErrorInfo `json:"error,omitempty"`
+	// session.completed: where the work landed
+	Result *ResultInfo `json:"result,omitempty"`
+}
+
+// ResultInfo says where a session's changes are: the agent branch and the
+// commit made on it, and the worktree if it was kept.
+type ResultInfo struct {
+	Branch   string `json:"branch,omitempty"`
+	Commit   string `json:"commit,omitempty"`
+	Worktree string `json:"worktree,omitempty"`
+	Note     string `json:"note,omitempty"`
 }
 
 // SessionInfo describes a session in session.started.

@@ -28,6 +28,7 @@ func TestEventFieldsAreDocumented(t *testing.T) {
 			Output: "o", OutputDelta: "o", Decision: "d", Reason: "r", Detail: 1},
 		Usage:  &model.Usage{InputTokens: 1, CachedInputTokens: 1, OutputTokens: 1, ReasoningTokens: 1},
 		Status: "s", FinalMessage: "f", Turns: 1, Error: &ErrorInfo{Kind: "k", Message: "m"},
+		Result: &ResultInfo{Branch: "b", Commit: "c", Worktree: "w", Note: "n"},
 	}
 	b, err := json.Marshal(full)
 	if err != nil {

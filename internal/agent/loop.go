@@ -30,6 +30,9 @@ type Options struct {
 	Emit    func(Event)
 	Rollout *Rollout
 	Now     func() time.Time
+	// Finish, if set, runs after the last turn and before session.completed,
+	// whatever the outcome (the CLI commits the worktree there).
+	Finish func(*Outcome) *ResultInfo
 }
 
 // Outcome is how a Run ended.
@@ -39,6 +42,7 @@ type Outcome struct {
 	Usage        model.Usage
 	Turns        int
 	Err          error
+	Result       *ResultInfo
 }
 
 // Agent runs turns for one session. It is not safe for concurrent Runs.
@@ -127,7 +131,10 @@ func (a *Agent) Run(ctx context.Context, prompt string) *Outcome {
 	out := a.loopTurns(ctx)
 	out.Usage = a.usage
 	out.Turns = a.turns
-	ev := Event{Type: EventSessionCompleted, Status: out.Status, FinalMessage: out.FinalMessage, Usage: &out.Usage, Turns: out.Turns}
+	if a.opts.Finish != nil {
+		out.Result = a.opts.Finish(out)
+	}
+	ev := Event{Type: EventSessionCompleted, Status: out.Status, FinalMessage: out.FinalMessage, Usage: &out.Usage, Turns: out.Turns, Result: out.Result}
 	rec := Record{Kind: "status", Status: out.Status, FinalMessage: out.FinalMessage}
 	if out.Err != nil {
 		ev.Error = errorInfo(out.Err)

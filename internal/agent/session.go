@@ -31,6 +31,10 @@ type Meta struct {
 	Workspace string    `json:"workspace"`
 	Prompt    string    `json:"prompt"`
 	Version   string    `json:"version,omitempty"`
+	// Branch is the agent branch the session works on ("" outside a repository or in place).
+	Branch string `json:"branch,omitempty"`
+	// Repo is the repository (its top directory) the session's branch belongs to.
+	Repo string `json:"repo,omitempty"`
 }
 
 // Record is one line of a rollout file.

@@ -94,8 +94,10 @@ is off limits), which can take a minute.
 		return reportStartError(f, flags.JSON, err)
 	}
 	if !flags.JSON {
-		diff, _ := hardenedGit(f.Context, dir, "diff", "--stat", "--patch")
-		fmt.Fprintf(f.IO.ErrOut, "\nThe agent's change (git diff in %s):\n%s", dir, diff)
+		if r := res.Outcome.Result; r != nil && r.Branch != "" {
+			diff, _ := hardenedGit(f.Context, dir, "diff", "--no-ext-diff", "--stat", "--patch", "main..."+r.Branch)
+			fmt.Fprintf(f.IO.ErrOut, "\nThe agent's change, committed on %s (your checkout in %s is untouched):\n%s", r.Branch, dir, diff)
+		}
 		fmt.Fprintf(f.IO.ErrOut, "\nTry it on your own code: export OPENAI_API_KEY=… (or ANTHROPIC_API_KEY, or --provider ollama)\n  git agent run \"your task\"\nRemove the demo repository with: rm -rf %s\n", dir)
 	}
 	return outcomeError(f, res, flags.JSON)

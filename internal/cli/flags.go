@@ -22,6 +22,12 @@ type sessionFlags struct {
 	Cassette     string
 	Record       string
 	AllowDomains []string
+	// git integration
+	Base               string
+	IncludeUncommitted bool
+	InPlace            bool
+	Commit             bool
+	KeepWorktree       bool
 	// changed maps config keys to the values of flags set on the command line.
 	changed map[string]string
 }
@@ -42,6 +48,11 @@ func (s *sessionFlags) register(cmd *cobra.Command, model bool) {
 	fl.DurationVar(&s.ShellTimeout, "shell-timeout", 0, "default timeout of a shell command (e.g. 30s)")
 	fl.BoolVar(&s.JSON, "json", false, "print events as JSON lines on stdout (see docs/events.md)")
 	fl.StringVarP(&s.Dir, "cd", "C", "", "run in this directory instead of the current one")
+	fl.StringVar(&s.Base, "base", "", "start the task's branch from this ref (default HEAD)")
+	fl.BoolVar(&s.IncludeUncommitted, "include-uncommitted", false, "start from a snapshot of your uncommitted changes (your index and files are not touched)")
+	fl.BoolVar(&s.InPlace, "in-place", false, "work in the current checkout instead of a new worktree (still confined; .git stays read-only)")
+	fl.BoolVar(&s.Commit, "commit", false, "with --in-place: commit the changes at the end")
+	fl.BoolVar(&s.KeepWorktree, "keep-worktree", false, "keep the task's worktree after the session")
 }
 
 // collect records which config keys were set by flags.

@@ -106,6 +106,21 @@ func (r *humanRenderer) event(ev agent.Event) {
 		if ev.Error != nil {
 			r.printf("error: %s\n", ev.Error.Message)
 		}
+		if res := ev.Result; res != nil {
+			switch {
+			case res.Commit != "" && res.Branch != "":
+				r.printf("committed %s on branch %s\n  apply with: git agent apply %s   (or --squash, --patch; undo: git agent undo %s)\n",
+					short(res.Commit), res.Branch, ev.SessionID, ev.SessionID)
+			case res.Commit != "":
+				r.printf("committed %s\n", short(res.Commit))
+			}
+			if res.Note != "" {
+				r.printf("note: %s\n", res.Note)
+			}
+			if res.Worktree != "" {
+				r.printf("worktree kept at %s\n", res.Worktree)
+			}
+		}
 		if ev.FinalMessage != "" {
 			fmt.Fprintln(r.out, strings.TrimRight(ev.FinalMessage, "\n"))
 		}
@@ -280,4 +295,11 @@ func tailLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
 }

@@ -100,8 +100,13 @@ Start with 'git agent demo' (no API key needed), then 'git agent run "TASK"'.`,
 		NewCmdSessions(f, nil),
 		NewCmdDemo(f, nil),
 		NewCmdSandbox(f, nil),
+		NewCmdReview(f, nil),
+		NewCmdHook(f, nil),
 		newCmdConfig(f),
 		newCmdVersion(f),
+		NewCmdApply(f, nil),
+		NewCmdUndo(f, nil),
+		NewCmdLog(f, nil),
 	)
 	return root
 }

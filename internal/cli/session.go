@@ -94,6 +94,9 @@ func runSession(ctx context.Context, f *Factory, spec sessionSpec) (*sessionResu
 	dir := spec.Flags.Dir
 	if spec.Resume != nil && dir == "" {
 		dir = spec.Resume.Meta.Workspace
+		if spec.Resume.Meta.Branch != "" && spec.Resume.Meta.Repo != "" {
+			dir = spec.Resume.Meta.Repo // its worktree was removed; a new one is made on the branch
+		}
 	}
 	ws, err := workdir(f, dir)
 	if err != nil {
@@ -151,6 +154,36 @@ func runSession(ctx context.Context, f *Factory, spec sessionSpec) (*sessionResu
 		stateDir = f.defaultStateDir()
 	}
 	store := &agent.Store{Dir: filepath.Join(stateDir, "sessions"), Now: f.Now}
+
+	// The session's place: its own worktree and branch inside a repository.
+	id := agent.NewID()
+	resumeBranch := ""
+	if spec.Resume != nil {
+		id, resumeBranch = spec.Resume.Meta.ID, spec.Resume.Meta.Branch
+	}
+	// A resumed session without a branch worked in place (outside a
+	// repository, or with --in-place): it continues there.
+	place, err := prepareTask(ctx, f, ws, id, spec.Prompt, spec.Flags, resumeBranch, spec.Resume != nil && resumeBranch == "")
+	if err != nil {
+		return nil, err
+	}
+	ws = place.Workspace
+	started := false
+	defer func() {
+		if !started && place.Task != nil && resumeBranch == "" {
+			_ = place.Task.Remove(context.WithoutCancel(ctx))
+			_ = place.Repo.Undo(context.WithoutCancel(ctx), place.Task.Branch)
+		}
+	}()
+	branch, repoDir := "", ""
+	if place.Task != nil {
+		branch, repoDir = place.Task.Branch, place.Repo.Root
+	}
+	agentsRoot := root
+	if place.Task != nil {
+		agentsRoot = place.Task.Worktree
+	}
+
 	var rollout *agent.Rollout
 	if spec.Resume != nil {
 		rollout, err = store.Reopen(spec.Resume.Meta.ID)
@@ -158,15 +191,16 @@ func runSession(ctx context.Context, f *Factory, spec sessionSpec) (*sessionResu
 			err = rollout.Append(agent.Record{Kind: "prompt", Prompt: spec.Prompt})
 		}
 	} else {
-		rollout, err = store.Create(agent.Meta{ID: agent.NewID(), Created: f.Now().UTC(), Provider: pname, Model: mname,
-			BaseURL: baseURL, Profile: string(mode), Approval: string(approval), Workspace: ws, Prompt: spec.Prompt, Version: Version()})
+		rollout, err = store.Create(agent.Meta{ID: id, Created: f.Now().UTC(), Provider: pname, Model: mname,
+			BaseURL: baseURL, Profile: string(mode), Approval: string(approval), Workspace: ws, Prompt: spec.Prompt, Version: Version(),
+			Branch: branch, Repo: repoDir})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("record session: %w (set state_dir in config or XDG_STATE_HOME to a writable directory)", err)
 	}
 	defer rollout.Close()
 
-	agentsMD, files, err := agent.LoadAgentsMD(config.UserFile(f.Getenv, "AGENTS.md"), root, ws, cfg.AgentsMDMaxBytes)
+	agentsMD, files, err := agent.LoadAgentsMD(config.UserFile(f.Getenv, "AGENTS.md"), agentsRoot, ws, cfg.AgentsMDMaxBytes)
 	if err != nil {
 		fmt.Fprintf(f.IO.ErrOut, "warning: AGENTS.md: %v\n", err)
 	}
@@ -222,10 +256,15 @@ func runSession(ctx context.Context, f *Factory, spec sessionSpec) (*sessionResu
 		Emit:            emit,
 		Rollout:         rollout,
 		Now:             f.Now,
+		Finish: func(out *agent.Outcome) *agent.ResultInfo {
+			meta := agent.Meta{ID: rollout.ID, Provider: pname, Model: mname, Profile: string(mode)}
+			return place.finish(ctx, out, meta, spec.Prompt, spec.Flags)
+		},
 	})
 	if spec.Resume != nil {
 		a.Restore(spec.Resume.Items, spec.Resume.Turns, spec.Resume.Usage)
 	}
+	started = true
 	out := a.Run(ctx, spec.Prompt)
 	if human != nil {
 		fmt.Fprintf(f.IO.ErrOut, "session %s recorded in %s\n  continue with: git agent resume %s \"...\"\n", rollout.ID, rollout.Path, rollout.ID)

@@ -1,0 +1,83 @@
+package gitops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// Repo is the user's checkout: the worktree that contains the directory
+// git-agent was started in.
+type Repo struct {
+	Root      string // top level of that worktree
+	GitDir    string // its git dir (holds its index and HEAD)
+	CommonDir string // shared objects, refs and config
+}
+
+// ErrNotRepo is returned by Open outside a git work tree.
+var ErrNotRepo = errors.New("not a git repository: run git init or pass -C")
+
+// Open finds the repository containing dir.
+func Open(ctx context.Context, dir string) (*Repo, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open repository: %w", err)
+	}
+	g := &Git{Dir: abs}
+	out, err := g.Run(ctx, "rev-parse", "--path-format=absolute",
+		"--show-toplevel", "--absolute-git-dir", "--git-common-dir")
+	var ge *GitError
+	if errors.As(err, &ge) && (strings.Contains(ge.Stderr, "not a git repository") ||
+		strings.Contains(ge.Stderr, "must be run in a work tree")) {
+		return nil, fmt.Errorf("open %s: %w", abs, ErrNotRepo)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open repository: %w", err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 {
+		return nil, fmt.Errorf("open %s: %w", abs, ErrNotRepo)
+	}
+	return &Repo{Root: lines[0], GitDir: lines[1], CommonDir: filepath.Clean(lines[2])}, nil
+}
+
+// git runs in the user's worktree. Only read-only commands and ref/worktree
+// administration go through it; Apply is the one caller that writes there.
+func (r *Repo) git() *Git { return &Git{Dir: r.Root} }
+
+// out runs git and returns stdout without the trailing newline.
+func out(ctx context.Context, g *Git, args ...string) (string, error) {
+	s, err := g.Run(ctx, args...)
+	return strings.TrimRight(s, "\n"), err
+}
+
+// identity is the user's configured name and email, if both are set.
+func (r *Repo) identity(ctx context.Context) (name, email string, ok bool) {
+	name, _ = out(ctx, r.git(), "config", "user.name")
+	email, _ = out(ctx, r.git(), "config", "user.email")
+	return name, email, name != "" && email != ""
+}
+
+// identityEnv is the author and committer for commits git-agent makes: the
+// user's configured identity, else git-agent's own.
+func (r *Repo) identityEnv(ctx context.Context) []string {
+	name, email, ok := r.identity(ctx)
+	if !ok {
+		name, email = "git-agent", "git-agent@localhost"
+	}
+	return []string{
+		"GIT_AUTHOR_NAME=" + name, "GIT_AUTHOR_EMAIL=" + email,
+		"GIT_COMMITTER_NAME=" + name, "GIT_COMMITTER_EMAIL=" + email,
+	}
+}
+
+// head returns the commit HEAD points to.
+func (r *Repo) head(ctx context.Context) (string, error) {
+	sha, err := out(ctx, r.git(), "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+	if err != nil || sha == "" {
+		return "", errors.New("repository has no commits yet: make a first commit, then retry")
+	}
+	return sha, nil
+}

@@ -1,0 +1,218 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/git-agent/git-agent/review"
+	"github.com/spf13/cobra"
+)
+
+// ReviewOptions are the inputs of `git agent review`.
+type ReviewOptions struct {
+	F      *Factory
+	Base   string
+	Staged bool
+	JSON   bool
+	SARIF  bool
+	Dir    string
+	FailOn string
+	PR     int
+	Post   bool
+}
+
+// NewCmdReview builds `git agent review`. runF replaces the behaviour in
+// tests.
+func NewCmdReview(f *Factory, runF func(*ReviewOptions) error) *cobra.Command {
+	opts := &ReviewOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "review [--base REF | --staged] [--json | --sarif] [--fail-on LEVEL]",
+		Short: "Check a diff for secrets, conflict markers and large or binary files",
+		Long: `Check the changes of a branch, or the staged changes, with fast deterministic
+checks: credentials (AWS, GitHub, OpenAI, Anthropic, Slack, Google keys, private
+keys, JWTs, random-looking passwords), merge conflict markers, and large or
+binary files added. Only added lines are checked; secrets are never printed in
+full. No model is involved and nothing leaves the machine.
+
+By default the diff is the working tree against the merge base of HEAD and the
+default branch (origin/HEAD, else main, else master); --base REF diffs against
+the merge base with REF instead, and --staged checks what the next commit
+would contain.
+
+The report goes to stdout as text, JSON (--json) or SARIF 2.1.0 (--sarif, for
+code scanning). The exit status is 1 when a finding is at or above --fail-on
+(default: error), 0 otherwise.`,
+		Example: `  git agent review --staged
+  git agent review --base origin/main --sarif > review.sarif
+  git agent review --json --fail-on warning`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case opts.Base != "" && opts.Staged:
+				return usageErrorf("--base and --staged cannot be used together")
+			case opts.JSON && opts.SARIF:
+				return usageErrorf("--json and --sarif cannot be used together")
+			case cmd.Flags().Changed("pr") || opts.Post:
+				return usageErrorf("--pr and --post are not available yet; review the local diff and upload --sarif output instead")
+			}
+			if _, err := failThreshold(opts.FailOn); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return reviewRun(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Base, "base", "", "diff against the merge base of HEAD and REF (default: the default branch)")
+	fl.BoolVar(&opts.Staged, "staged", false, "check the staged changes (git diff --cached)")
+	fl.BoolVar(&opts.JSON, "json", false, "print the findings as a JSON array")
+	fl.BoolVar(&opts.SARIF, "sarif", false, "print the findings as SARIF 2.1.0")
+	fl.StringVarP(&opts.Dir, "cd", "C", "", "repository directory (default: the current directory)")
+	fl.StringVar(&opts.FailOn, "fail-on", "error", "exit 1 on findings at or above this severity: error, warning or none")
+	fl.IntVar(&opts.PR, "pr", 0, "review pull request N (not available yet)")
+	fl.BoolVar(&opts.Post, "post", false, "post the findings as review comments (not available yet)")
+	return cmd
+}
+
+func reviewRun(opts *ReviewOptions) error {
+	f := opts.F
+	dir, err := workdir(f, opts.Dir)
+	if err != nil {
+		return err
+	}
+	if _, err := reviewGit(f.Context, dir, "rev-parse", "--git-dir"); err != nil {
+		return usageErrorf("%s is not in a git repository: %v", dir, err)
+	}
+	args := []string{"diff", "--no-ext-diff", "--no-textconv", "--no-color", "-U3",
+		// Whatever diff.noprefix, diff.mnemonicPrefix or diff.relative say,
+		// paths must be repository-relative with a/ and b/ prefixes.
+		"--src-prefix=a/", "--dst-prefix=b/", "--no-relative"}
+	if opts.Staged {
+		args = append(args, "--cached")
+	} else {
+		base, err := mergeBase(f.Context, dir, opts.Base)
+		if err != nil {
+			return err
+		}
+		args = append(args, base)
+	}
+	out, err := reviewGit(f.Context, dir, args...)
+	if err != nil {
+		return err
+	}
+	files, err := review.ParseDiff(bytes.NewReader(out))
+	if err != nil {
+		return err
+	}
+	// Review rules are not configurable yet: config has no field for them.
+	findings, err := review.Check(files, review.Options{})
+	if err != nil {
+		return err
+	}
+	switch {
+	case opts.JSON:
+		err = review.WriteJSON(f.IO.Out, findings)
+	case opts.SARIF:
+		err = review.WriteSARIF(f.IO.Out, findings, "git-agent", Version())
+	default:
+		err = review.WriteText(f.IO.Out, findings)
+	}
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	threshold, _ := failThreshold(opts.FailOn)
+	for _, fd := range findings {
+		if rank(fd.Severity) >= threshold {
+			return &ExitError{Code: ExitFailed}
+		}
+	}
+	return nil
+}
+
+// failThreshold ranks --fail-on; "none" ranks above every severity.
+func failThreshold(s string) (int, error) {
+	switch s {
+	case "error":
+		return rank(review.SeverityError), nil
+	case "warning":
+		return rank(review.SeverityWarning), nil
+	case "none":
+		return rank(review.SeverityError) + 1, nil
+	}
+	return 0, usageErrorf("--fail-on %q: want error, warning or none", s)
+}
+
+func rank(s review.Severity) int {
+	switch s {
+	case review.SeverityError:
+		return 2
+	case review.SeverityWarning:
+		return 1
+	}
+	return 0
+}
+
+// mergeBase returns the merge base of HEAD and ref, or of HEAD and the
+// default branch when ref is "".
+func mergeBase(ctx context.Context, dir, ref string) (string, error) {
+	if ref == "" {
+		var err error
+		if ref, err = defaultBranch(ctx, dir); err != nil {
+			return "", err
+		}
+	}
+	out, err := reviewGit(ctx, dir, "merge-base", "HEAD", ref)
+	if err != nil {
+		return "", usageErrorf("find the merge base of HEAD and %s: %v (pass --base REF or --staged)", ref, err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// defaultBranch is what origin/HEAD points at, else main, else master.
+func defaultBranch(ctx context.Context, dir string) (string, error) {
+	if out, err := reviewGit(ctx, dir, "symbolic-ref", "-q", "refs/remotes/origin/HEAD"); err == nil {
+		return strings.TrimPrefix(strings.TrimSpace(string(out)), "refs/remotes/"), nil
+	}
+	for _, b := range []string{"main", "master"} {
+		if _, err := reviewGit(ctx, dir, "rev-parse", "-q", "--verify", "refs/heads/"+b); err == nil {
+			return b, nil
+		}
+	}
+	return "", usageErrorf("no default branch (origin/HEAD, main or master) in %s: pass --base REF or --staged", dir)
+}
+
+// reviewGit runs git with hooks, fsmonitor, pagers, external diff drivers
+// and system config off, so that repository content cannot make review run
+// code, and returns its stdout.
+func reviewGit(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	base := []string{"-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "--no-pager"}
+	cmd := exec.CommandContext(ctx, "git", append(base, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_TERMINAL_PROMPT=0", "GIT_PAGER=cat", "GIT_EXTERNAL_DIFF=")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return nil, fmt.Errorf("git %s: %s", args[0], stderrLine(stderr.String(), ee.Error()))
+		}
+		return nil, fmt.Errorf("git %s: %w", args[0], err)
+	}
+	return stdout.Bytes(), nil
+}
+
+// stderrLine is the first line of git's stderr, or fallback when it said
+// nothing.
+func stderrLine(s, fallback string) string {
+	if s = firstLine(strings.TrimSpace(s)); s == "" {
+		return fallback
+	}
+	return s
+}
