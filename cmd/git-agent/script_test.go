@@ -7,6 +7,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,6 +63,7 @@ func TestScripts(t *testing.T) {
 			"jsonevents":  cmdJSONEvents,
 			"deadport":    cmdDeadPort,
 			"exitcode":    cmdExitCode,
+			"githubfake":  cmdGitHubFake,
 		},
 	})
 }
@@ -216,4 +221,45 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
 	}
+}
+
+// githubfake DIFFFILE: serve a fake of the GitHub REST API for pull request
+// o/r#1 (whose diff is DIFFFILE) on loopback, set $GITHUB_API_URL, and log
+// every request as "METHOD PATH BODY" lines in $WORK/github.log.
+func cmdGitHubFake(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: githubfake DIFFFILE")
+	}
+	diff := ts.ReadFile(args[0])
+	logPath := ts.MkAbs("github.log")
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		f, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err == nil {
+			fmt.Fprintf(f, "%s %s %s\n", r.Method, r.URL.Path, bytes.ReplaceAll(body, []byte("\n"), []byte(" ")))
+			f.Close()
+		}
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Method == "GET" && r.URL.Path == "/repos/o/r/pulls/1" && strings.Contains(r.Header.Get("Accept"), "diff"):
+			w.Header().Set("Content-Type", "text/plain")
+			io.WriteString(w, diff)
+		case r.Method == "GET" && r.URL.Path == "/repos/o/r/pulls/1":
+			io.WriteString(w, `{"number":1,"head":{"sha":"1111111111111111111111111111111111111111"},"base":{"sha":"2222222222222222222222222222222222222222"}}`)
+		case r.Method == "GET" && (r.URL.Path == "/repos/o/r/pulls/1/comments" || r.URL.Path == "/repos/o/r/pulls/1/reviews" || r.URL.Path == "/repos/o/r/issues/1/comments"):
+			io.WriteString(w, `[]`)
+		case r.Method == "POST" && r.URL.Path == "/repos/o/r/pulls/1/reviews":
+			io.WriteString(w, `{"id":7}`)
+		case r.Method == "POST" && r.URL.Path == "/repos/o/r/issues/1/comments":
+			io.WriteString(w, `{"id":9,"html_url":"http://github.test/o/r/pull/1#issuecomment-9"}`)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			io.WriteString(w, `{"message":"Not Found"}`)
+		}
+	}))
+	ts.Defer(srv.Close)
+	ts.Setenv("GITHUB_API_URL", srv.URL+"/")
 }

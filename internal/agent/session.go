@@ -35,6 +35,8 @@ type Meta struct {
 	Branch string `json:"branch,omitempty"`
 	// Repo is the repository (its top directory) the session's branch belongs to.
 	Repo string `json:"repo,omitempty"`
+	// PID is the git-agent process running the session (for gc).
+	PID int `json:"pid,omitempty"`
 }
 
 // Record is one line of a rollout file.

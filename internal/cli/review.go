@@ -24,6 +24,7 @@ type ReviewOptions struct {
 	FailOn string
 	PR     int
 	Post   bool
+	Repo   string
 }
 
 // NewCmdReview builds `git agent review`. runF replaces the behaviour in
@@ -57,8 +58,10 @@ code scanning). The exit status is 1 when a finding is at or above --fail-on
 				return usageErrorf("--base and --staged cannot be used together")
 			case opts.JSON && opts.SARIF:
 				return usageErrorf("--json and --sarif cannot be used together")
-			case cmd.Flags().Changed("pr") || opts.Post:
-				return usageErrorf("--pr and --post are not available yet; review the local diff and upload --sarif output instead")
+			case opts.Post && opts.PR <= 0:
+				return usageErrorf("--post needs --pr N")
+			case opts.PR > 0 && (opts.Base != "" || opts.Staged):
+				return usageErrorf("--pr reviews the pull request's own diff: drop --base and --staged")
 			}
 			if _, err := failThreshold(opts.FailOn); err != nil {
 				return err
@@ -76,8 +79,9 @@ code scanning). The exit status is 1 when a finding is at or above --fail-on
 	fl.BoolVar(&opts.SARIF, "sarif", false, "print the findings as SARIF 2.1.0")
 	fl.StringVarP(&opts.Dir, "cd", "C", "", "repository directory (default: the current directory)")
 	fl.StringVar(&opts.FailOn, "fail-on", "error", "exit 1 on findings at or above this severity: error, warning or none")
-	fl.IntVar(&opts.PR, "pr", 0, "review pull request N (not available yet)")
-	fl.BoolVar(&opts.Post, "post", false, "post the findings as review comments (not available yet)")
+	fl.IntVar(&opts.PR, "pr", 0, "review GitHub pull request N (GITHUB_TOKEN, GITHUB_API_URL; repository from --repo, GITHUB_REPOSITORY or the origin remote)")
+	fl.BoolVar(&opts.Post, "post", false, "with --pr: post one review with inline comments and a sticky summary (never approves)")
+	fl.StringVar(&opts.Repo, "repo", "", "with --pr: OWNER/NAME of the repository")
 	return cmd
 }
 
@@ -86,6 +90,9 @@ func reviewRun(opts *ReviewOptions) error {
 	dir, err := workdir(f, opts.Dir)
 	if err != nil {
 		return err
+	}
+	if opts.PR > 0 {
+		return reviewPR(opts, dir)
 	}
 	if _, err := reviewGit(f.Context, dir, "rev-parse", "--git-dir"); err != nil {
 		return usageErrorf("%s is not in a git repository: %v", dir, err)
@@ -116,6 +123,13 @@ func reviewRun(opts *ReviewOptions) error {
 	if err != nil {
 		return err
 	}
+	return reportFindings(opts, findings)
+}
+
+// reportFindings prints the report and turns --fail-on into the exit status.
+func reportFindings(opts *ReviewOptions, findings []review.Finding) error {
+	f := opts.F
+	var err error
 	switch {
 	case opts.JSON:
 		err = review.WriteJSON(f.IO.Out, findings)

@@ -29,8 +29,8 @@ func TestReviewFlags(t *testing.T) {
 		{"base and staged", []string{"--base", "x", "--staged"}, ReviewOptions{}, "--base and --staged cannot be used together"},
 		{"json and sarif", []string{"--json", "--sarif"}, ReviewOptions{}, "--json and --sarif cannot be used together"},
 		{"bad fail-on", []string{"--fail-on", "info"}, ReviewOptions{}, `--fail-on "info": want error, warning or none`},
-		{"pr not yet", []string{"--pr", "7"}, ReviewOptions{}, "not available yet"},
-		{"post not yet", []string{"--post"}, ReviewOptions{}, "not available yet"},
+		{"pr with staged", []string{"--pr", "7", "--staged"}, ReviewOptions{}, "drop --base and --staged"},
+		{"post without pr", []string{"--post"}, ReviewOptions{}, "--post needs --pr N"},
 		{"no arguments", []string{"main"}, ReviewOptions{}, "unknown command"},
 	}
 	for _, tc := range tests {

@@ -107,6 +107,7 @@ Start with 'git agent demo' (no API key needed), then 'git agent run "TASK"'.`,
 		NewCmdApply(f, nil),
 		NewCmdUndo(f, nil),
 		NewCmdLog(f, nil),
+		NewCmdGC(f),
 	)
 	return root
 }

@@ -193,7 +193,7 @@ func runSession(ctx context.Context, f *Factory, spec sessionSpec) (*sessionResu
 	} else {
 		rollout, err = store.Create(agent.Meta{ID: id, Created: f.Now().UTC(), Provider: pname, Model: mname,
 			BaseURL: baseURL, Profile: string(mode), Approval: string(approval), Workspace: ws, Prompt: spec.Prompt, Version: Version(),
-			Branch: branch, Repo: repoDir})
+			Branch: branch, Repo: repoDir, PID: os.Getpid()})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("record session: %w (set state_dir in config or XDG_STATE_HOME to a writable directory)", err)
