@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"syscall"
 
 	"github.com/git-agent/git-agent/gitops"
 	"github.com/spf13/cobra"
@@ -37,7 +36,7 @@ to delete one. Your own checkout and branches are never touched.`,
 				if err != nil || l.Status != "incomplete" || l.Meta.PID <= 0 {
 					return false
 				}
-				return syscall.Kill(l.Meta.PID, 0) == nil
+				return processAlive(l.Meta.PID)
 			}
 			removed, err := repo.GC(f.Context, gitops.GCOptions{Alive: alive, Now: f.Now})
 			for _, r := range removed {
