@@ -4,6 +4,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // secretShape is one kind of credential with a recognisable form. Every
@@ -22,34 +23,41 @@ type secretShape struct {
 // secretShapes are the high-confidence shapes: a match is reported as an
 // error. Token lengths follow the issuers' documented formats, with some
 // slack where formats have changed over time.
-var secretShapes = []secretShape{
-	{rule: "secret/aws-access-key", what: "AWS access key id", hints: []string{"AKIA", "ASIA"},
-		re: regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`)},
-	{rule: "secret/aws-secret-key", what: "AWS secret access key", hints: []string{"secret"}, fold: true,
-		re:    regexp.MustCompile(`(?i)aws_?secret_?(?:access_?)?key["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)`),
-		group: 1},
-	{rule: "secret/github-token", what: "GitHub token", hints: []string{"gh", "github_pat_"},
-		re: regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59,})\b`)},
-	{rule: "secret/anthropic-key", what: "Anthropic API key", hints: []string{"sk-ant-"},
-		re: regexp.MustCompile(`\bsk-ant-[a-z]+[0-9]*-[A-Za-z0-9_-]{32,}`)},
-	{rule: "secret/openai-key", what: "OpenAI API key", hints: []string{"sk-"},
-		re:   regexp.MustCompile(`\bsk-(?:[A-Za-z0-9]{32,}|(?:proj|svcacct|admin)-[A-Za-z0-9_-]{32,})`),
-		skip: func(s string) bool { return strings.HasPrefix(s, "sk-ant-") }},
-	{rule: "secret/slack-token", what: "Slack token", hints: []string{"xox"},
-		re: regexp.MustCompile(`\bxox[abpr]-[0-9]{6,}-[A-Za-z0-9-]{8,}`)},
-	{rule: "secret/google-api-key", what: "Google API key", hints: []string{"AIza"},
-		re: regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}(?:[^0-9A-Za-z_-]|$)`)},
-	{rule: "secret/private-key", what: "private key", hints: []string{"PRIVATE KEY"}, public: true,
-		re: regexp.MustCompile(`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----`)},
-	{rule: "secret/jwt", what: "JSON Web Token", hints: []string{"eyJ"},
-		re: regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`)},
-}
+//
+// They are compiled on first use, not at start-up: every git-agent command
+// would otherwise pay for them (git-agent --version is timed).
+var secretShapes = sync.OnceValue(func() []secretShape {
+	return []secretShape{
+		{rule: "secret/aws-access-key", what: "AWS access key id", hints: []string{"AKIA", "ASIA"},
+			re: regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`)},
+		{rule: "secret/aws-secret-key", what: "AWS secret access key", hints: []string{"secret"}, fold: true,
+			re:    regexp.MustCompile(`(?i)aws_?secret_?(?:access_?)?key["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)`),
+			group: 1},
+		{rule: "secret/github-token", what: "GitHub token", hints: []string{"gh", "github_pat_"},
+			re: regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59,})\b`)},
+		{rule: "secret/anthropic-key", what: "Anthropic API key", hints: []string{"sk-ant-"},
+			re: regexp.MustCompile(`\bsk-ant-[a-z]+[0-9]*-[A-Za-z0-9_-]{32,}`)},
+		{rule: "secret/openai-key", what: "OpenAI API key", hints: []string{"sk-"},
+			re:   regexp.MustCompile(`\bsk-(?:[A-Za-z0-9]{32,}|(?:proj|svcacct|admin)-[A-Za-z0-9_-]{32,})`),
+			skip: func(s string) bool { return strings.HasPrefix(s, "sk-ant-") }},
+		{rule: "secret/slack-token", what: "Slack token", hints: []string{"xox"},
+			re: regexp.MustCompile(`\bxox[abpr]-[0-9]{6,}-[A-Za-z0-9-]{8,}`)},
+		{rule: "secret/google-api-key", what: "Google API key", hints: []string{"AIza"},
+			re: regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}(?:[^0-9A-Za-z_-]|$)`)},
+		{rule: "secret/private-key", what: "private key", hints: []string{"PRIVATE KEY"}, public: true,
+			re: regexp.MustCompile(`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----`)},
+		{rule: "secret/jwt", what: "JSON Web Token", hints: []string{"eyJ"},
+			re: regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`)},
+	}
+})
 
 // RuleGenericSecret flags a quoted, random-looking value assigned to a name
 // like password or token: likely, not certain, so a warning.
 const RuleGenericSecret = "secret/generic-assignment"
 
-var genericAssign = regexp.MustCompile(`(?i)(?:password|passwd|pwd|secret|token|api_?key|access_?key|credential)[a-z0-9_-]*["']?\s*(?::=|=>|=|:)\s*["']([^"'\s]{8,})["']`)
+var genericAssign = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(?:password|passwd|pwd|secret|token|api_?key|access_?key|credential)[a-z0-9_-]*["']?\s*(?::=|=>|=|:)\s*["']([^"'\s]{8,})["']`)
+})
 
 var genericHints = []string{"pass", "pwd", "secret", "token", "key", "credential"}
 
@@ -59,7 +67,7 @@ const genericEntropy = 3.5
 
 func checkSecrets(out []Finding, path string, line int, text string) []Finding {
 	found, lower := false, ""
-	for _, s := range secretShapes {
+	for _, s := range secretShapes() {
 		hay := text
 		if s.fold {
 			if lower == "" {
@@ -89,7 +97,7 @@ func checkSecrets(out []Finding, path string, line int, text string) []Finding {
 	if found || !containsAny(strings.ToLower(text), genericHints) {
 		return out
 	}
-	for _, m := range genericAssign.FindAllStringSubmatch(text, -1) {
+	for _, m := range genericAssign().FindAllStringSubmatch(text, -1) {
 		if entropy(m[1]) >= genericEntropy && !isPlaceholder(m[1]) {
 			return append(out, Finding{Path: path, Line: line, Severity: SeverityWarning, Rule: RuleGenericSecret,
 				Message: "possible hard-coded secret " + Mask(m[1]) + "; if it is real, remove it, rotate it, and load it from the environment"})
