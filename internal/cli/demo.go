@@ -1,10 +1,11 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"embed"
+	"errors"
 	"fmt"
+	"github.com/git-agent/git-agent/gitops"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -150,15 +151,13 @@ func createDemoRepo(ctx context.Context, dir string) (string, error) {
 	return filepath.EvalSymlinks(dir)
 }
 
-// hardenedGit runs git with hooks, fsmonitor, pagers and system config off,
-// so that no repository content can make git-agent execute code.
+// hardenedGit runs git with git-agent's hardening (gitops.Git): no hook,
+// fsmonitor, pager, filter or external diff of the repository runs.
 func hardenedGit(ctx context.Context, dir string, args ...string) (string, error) {
-	base := []string{"-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "-c", "commit.gpgsign=false", "--no-pager"}
-	cmd := exec.CommandContext(ctx, "git", append(base, args...)...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_TERMINAL_PROMPT=0", "GIT_PAGER=cat")
-	var buf bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &buf, &buf
-	err := cmd.Run()
-	return buf.String(), err
+	out, err := (&gitops.Git{Dir: dir}).Run(ctx, args...)
+	var ge *gitops.GitError
+	if errors.As(err, &ge) {
+		return out + ge.Stderr, err
+	}
+	return out, err
 }

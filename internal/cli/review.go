@@ -5,8 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
+	"github.com/git-agent/git-agent/gitops"
 	"strings"
 
 	"github.com/git-agent/git-agent/review"
@@ -206,20 +205,17 @@ func defaultBranch(ctx context.Context, dir string) (string, error) {
 // and system config off, so that repository content cannot make review run
 // code, and returns its stdout.
 func reviewGit(ctx context.Context, dir string, args ...string) ([]byte, error) {
-	base := []string{"-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "--no-pager"}
-	cmd := exec.CommandContext(ctx, "git", append(base, args...)...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_TERMINAL_PROMPT=0", "GIT_PAGER=cat", "GIT_EXTERNAL_DIFF=")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return nil, fmt.Errorf("git %s: %s", args[0], stderrLine(stderr.String(), ee.Error()))
+	// The same hardening as every git call git-agent makes: a repository's
+	// hooks, fsmonitor, external diff, textconv and filters never run.
+	out, err := (&gitops.Git{Dir: dir}).Run(ctx, args...)
+	if err != nil {
+		var ge *gitops.GitError
+		if errors.As(err, &ge) {
+			return nil, fmt.Errorf("git %s: %s", args[0], stderrLine(ge.Stderr, ge.Error()))
 		}
 		return nil, fmt.Errorf("git %s: %w", args[0], err)
 	}
-	return stdout.Bytes(), nil
+	return []byte(out), nil
 }
 
 // stderrLine is the first line of git's stderr, or fallback when it said
