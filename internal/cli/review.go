@@ -24,6 +24,9 @@ type ReviewOptions struct {
 	PR     int
 	Post   bool
 	Repo   string
+	// Model review (--model-review) and its provider flags.
+	ModelReview                        bool
+	Provider, Model, BaseURL, Cassette string
 }
 
 // NewCmdReview builds `git agent review`. runF replaces the behaviour in
@@ -81,6 +84,11 @@ code scanning). The exit status is 1 when a finding is at or above --fail-on
 	fl.IntVar(&opts.PR, "pr", 0, "review GitHub pull request N (GITHUB_TOKEN, GITHUB_API_URL; repository from --repo, GITHUB_REPOSITORY or the origin remote)")
 	fl.BoolVar(&opts.Post, "post", false, "with --pr: post one review with inline comments and a sticky summary (never approves)")
 	fl.StringVar(&opts.Repo, "repo", "", "with --pr: OWNER/NAME of the repository")
+	fl.BoolVar(&opts.ModelReview, "model-review", false, "also ask the configured model for findings (anchored to the diff; fails open)")
+	fl.StringVar(&opts.Provider, "provider", "", "with --model-review: model provider")
+	fl.StringVar(&opts.Model, "model", "", "with --model-review: model name")
+	fl.StringVar(&opts.BaseURL, "base-url", "", "with --model-review: API base URL")
+	fl.StringVar(&opts.Cassette, "cassette", "", "with --model-review --provider replay: the cassette")
 	return cmd
 }
 
@@ -121,6 +129,10 @@ func reviewRun(opts *ReviewOptions) error {
 	findings, err := review.Check(files, review.Options{})
 	if err != nil {
 		return err
+	}
+	if opts.ModelReview {
+		findings = append(findings, modelReview(opts, dir, files)...)
+		review.Sort(findings)
 	}
 	return reportFindings(opts, findings)
 }

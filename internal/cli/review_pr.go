@@ -42,6 +42,10 @@ func reviewPR(opts *ReviewOptions, dir string) error {
 	if err != nil {
 		return err
 	}
+	if opts.ModelReview {
+		findings = append(findings, modelReview(opts, dir, files)...)
+		review.Sort(findings)
+	}
 	if opts.Post {
 		e, w, i := review.Summary(findings)
 		summary := fmt.Sprintf("### git-agent review\n\n%d error(s), %d warning(s), %d note(s) in %d file(s) at %s.\n",

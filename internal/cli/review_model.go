@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/git-agent/git-agent/internal/model"
+	"github.com/git-agent/git-agent/review"
+)
+
+// modelReviewTimeout bounds the model review: it must not hold up a
+// review (or a commit) when the model is slow.
+const modelReviewTimeout = 2 * time.Minute
+
+// modelReview asks the configured model to review files. It fails open: a
+// model that cannot be reached or answers nonsense costs a warning, never
+// the deterministic findings. It runs no tools, so nothing executes.
+func modelReview(opts *ReviewOptions, dir string, files []review.FileDiff) []review.Finding {
+	f := opts.F
+	flags := map[string]string{}
+	for k, v := range map[string]string{"provider": opts.Provider, "model": opts.Model, "base_url": opts.BaseURL} {
+		if v != "" {
+			flags[k] = v
+		}
+	}
+	loaded, _, err := loadConfig(f.Context, f, dir, flags)
+	if err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "warning: model review skipped: %v\n", err)
+		return nil
+	}
+	cfg := loaded.Config
+	prov, spec, err := newProvider(providerSpec{Name: cfg.Provider, Model: cfg.Model, BaseURL: cfg.BaseURL,
+		Cassette: opts.Cassette, Getenv: f.Getenv, Client: f.HTTPClient})
+	if err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "warning: model review skipped: %v\n", err)
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(f.Context, modelReviewTimeout)
+	defer cancel()
+	req := &model.Request{
+		Model:        spec.Model,
+		Instructions: review.ModelPrompt,
+		Input:        []model.Item{{Type: model.ItemMessage, Role: model.RoleUser, Text: review.NumberedDiff(files, 200<<10)}},
+	}
+	resp, err := prov.Stream(ctx, req, func(model.Event) {})
+	if err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "warning: model review failed, deterministic findings only: %s\n", oneLine(err.Error()))
+		return nil
+	}
+	found, dropped, err := review.ParseModelFindings(resp.Text(), files)
+	if err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "warning: model review unusable: %v\n", err)
+		return nil
+	}
+	if dropped > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "note: %d model finding(s) dropped: not anchored to lines of the diff\n", dropped)
+	}
+	return found
+}
