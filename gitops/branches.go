@@ -14,6 +14,9 @@ type BranchInfo struct {
 	// Session, Model and Profile come from the tip commit's trailers; Session
 	// falls back to the id prefix in the branch name.
 	Session, Model, Profile string
+	// Status is the Agent-Status trailer ("max_turns", "interrupted", ...),
+	// or "completed" when the commit has none.
+	Status string
 	Added, Deleted, Files   int // diffstat against the merge base with HEAD
 	Time                    time.Time
 	Worktree                string // "" when the branch has no worktree
@@ -50,15 +53,22 @@ func (r *Repo) AgentBranches(ctx context.Context) ([]BranchInfo, error) {
 		if err != nil {
 			return nil, fmt.Errorf("list agent branches: %w", err)
 		}
+		agentCommit := false
 		for _, t := range parseTrailers(tr) {
 			switch strings.ToLower(t.Key) {
 			case strings.ToLower(TrailerSession):
 				bi.Session = t.Value
+				agentCommit = true
 			case strings.ToLower(TrailerModel):
 				bi.Model = t.Value
 			case strings.ToLower(TrailerProfile):
 				bi.Profile = t.Value
+			case "agent-status":
+				bi.Status = t.Value
 			}
+		}
+		if bi.Status == "" && agentCommit {
+			bi.Status = "completed"
 		}
 		if bi.Session == "" {
 			bi.Session, _, _ = strings.Cut(strings.TrimPrefix(f[0], BranchPrefix), "-")

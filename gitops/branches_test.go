@@ -56,9 +56,9 @@ func TestAgentBranchesAndFind(t *testing.T) {
 	want := []BranchInfo{
 		{Branch: "agent/bbbb3333-third-task", Subject: "initial", Session: "bbbb3333"},
 		{Branch: "agent/bbbb2222-second-task", Subject: "second task", Session: "bbbb2222yy", Model: "m-bbbb2222yy",
-			Profile: "offline", Added: 1, Deleted: 1, Files: 1, Time: time.Unix(1_700_000_100, 0)},
+			Profile: "offline", Status: "completed", Added: 1, Deleted: 1, Files: 1, Time: time.Unix(1_700_000_100, 0)},
 		{Branch: "agent/aaaa1111-first-task", Subject: "first task", Session: "aaaa1111zz", Model: "m-aaaa1111zz",
-			Profile: "offline", Added: 3, Deleted: 0, Files: 2, Time: time.Unix(1_700_000_000, 0)},
+			Profile: "offline", Status: "completed", Added: 3, Deleted: 0, Files: 2, Time: time.Unix(1_700_000_000, 0)},
 	}
 	opts := []cmp.Option{cmpopts.IgnoreFields(BranchInfo{}, "Commit", "Worktree"), cmpopts.EquateApproxTime(0)}
 	if len(got) == 3 {

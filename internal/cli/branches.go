@@ -140,9 +140,9 @@ func NewCmdLog(f *Factory, runF func(*BranchOptions) error) *cobra.Command {
 				return nil
 			}
 			tw := tabwriter.NewWriter(f.IO.Out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "BRANCH\tSESSION\tMODEL\tCHANGES\tSUBJECT")
+			fmt.Fprintln(tw, "BRANCH\tSESSION\tMODEL\tSTATUS\tCHANGES\tSUBJECT")
 			for _, b := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d files +%d -%d\t%s\n", b.Branch, b.Session, b.Model, b.Files, b.Added, b.Deleted, clipLine(b.Subject, 50))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d files +%d -%d\t%s\n", b.Branch, b.Session, b.Model, b.Status, b.Files, b.Added, b.Deleted, clipLine(b.Subject, 50))
 			}
 			return tw.Flush()
 		},
