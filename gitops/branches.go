@@ -16,10 +16,10 @@ type BranchInfo struct {
 	Session, Model, Profile string
 	// Status is the Agent-Status trailer ("max_turns", "interrupted", ...),
 	// or "completed" when the commit has none.
-	Status string
-	Added, Deleted, Files   int // diffstat against the merge base with HEAD
-	Time                    time.Time
-	Worktree                string // "" when the branch has no worktree
+	Status                string
+	Added, Deleted, Files int // diffstat against the merge base with HEAD
+	Time                  time.Time
+	Worktree              string // "" when the branch has no worktree
 }
 
 // AgentBranches lists refs/heads/agent/*, newest first.
