@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/git-agent/git-agent/review"
 	"github.com/spf13/cobra"
@@ -26,8 +27,9 @@ type HookOptions struct {
 	Stage  string // "pre-commit" or "pre-push"
 	Dir    string
 	Force  bool
-	// ModelReview would add a model's review to the deterministic checks.
-	// Not available yet: it stays false, and no flag sets it.
+	// ModelReview adds the configured model's review (hook run
+	// --model-review): time-boxed to hookModelTimeout, warn-only, and it
+	// fails open when the model cannot be reached.
 	ModelReview bool
 	// Executable is the binary the hook script runs (os.Executable).
 	Executable func() (string, error)
@@ -75,11 +77,14 @@ runs first; uninstall puts it back.`,
 		return c
 	}
 	install := sub("install", "Install the hook (keeping an existing one, which runs first)", cobra.NoArgs)
+	install.Flags().BoolVar(&opts.ModelReview, "model-review", false, "the hook also asks the configured model (warn-only, 30 s at most, skipped when unreachable)")
 	install.Flags().BoolVar(&opts.Force, "force", false, "install into a core.hooksPath outside this repository, which other repositories may share")
 	// git passes the pre-push hook the remote's name and URL; they are not needed.
+	run := sub("run", "Review the staged changes (pre-commit) or unpushed commits (pre-push)", cobra.ArbitraryArgs)
+	run.Flags().BoolVar(&opts.ModelReview, "model-review", false, "also ask the configured model (warn-only, 30 s at most, skipped when unreachable)")
 	cmd.AddCommand(install,
 		sub("uninstall", "Remove the hook and restore the one it replaced", cobra.NoArgs),
-		sub("run", "Review the staged changes (pre-commit) or unpushed commits (pre-push)", cobra.ArbitraryArgs))
+		run)
 	return cmd
 }
 
@@ -116,7 +121,7 @@ func hookInstall(opts *HookOptions, path, kept string) error {
 	if err != nil || exe == "" {
 		exe = "git-agent"
 	}
-	script := hookScript(opts.Stage, exe)
+	script := hookScript(opts.Stage, exe, opts.ModelReview)
 	exists, cur, ours := readHook(path)
 	chained := false
 	switch {
@@ -168,12 +173,13 @@ func hookUninstall(opts *HookOptions, path, kept string) error {
 	return nil
 }
 
+// hookModelTimeout bounds the optional model review in a hook: a commit
+// must not wait long on a slow model.
+const hookModelTimeout = 30 * time.Second
+
 // hookReview is what the hook runs. It must stay fast: one git diff and the
 // in-process checks.
 func hookReview(opts *HookOptions, dir string) error {
-	if opts.ModelReview {
-		return usageErrorf("a model review in the hook is not available yet")
-	}
 	what, args := "commit", []string{"--cached"}
 	if opts.Stage == "pre-push" {
 		what = "push"
@@ -202,6 +208,15 @@ func hookReview(opts *HookOptions, dir string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("review %s: %w", what, err)
+	}
+	if opts.ModelReview {
+		for _, mf := range modelReviewWithin(&ReviewOptions{F: opts.F}, dir, files, hookModelTimeout) {
+			if mf.Severity == review.SeverityError {
+				mf.Severity = review.SeverityWarning // the model advises; only the deterministic checks block
+			}
+			findings = append(findings, mf)
+		}
+		review.Sort(findings)
 	}
 	if len(findings) == 0 {
 		return nil
@@ -269,7 +284,11 @@ func within(path, dir string) bool {
 
 // hookScript runs the hook kept by install, if any, then git-agent; the
 // binary's absolute path survives a PATH without it (GUI git clients).
-func hookScript(stage, exe string) string {
+func hookScript(stage, exe string, modelReview bool) string {
+	extra := ""
+	if modelReview {
+		extra = " --model-review"
+	}
 	return `#!/bin/sh
 ` + hookMarker + `
 # Installed by 'git agent hook install'; remove it with 'git agent hook uninstall'.
@@ -279,7 +298,7 @@ if [ -x "$prev" ]; then
 fi
 agent=` + shellQuote(exe) + `
 [ -x "$agent" ] || agent=git-agent
-exec "$agent" hook run --stage ` + stage + ` -- "$@"
+exec "$agent" hook run --stage ` + stage + extra + ` -- "$@"
 `
 }
 

@@ -17,6 +17,11 @@ const modelReviewTimeout = 2 * time.Minute
 // model that cannot be reached or answers nonsense costs a warning, never
 // the deterministic findings. It runs no tools, so nothing executes.
 func modelReview(opts *ReviewOptions, dir string, files []review.FileDiff) []review.Finding {
+	return modelReviewWithin(opts, dir, files, modelReviewTimeout)
+}
+
+// modelReviewWithin is modelReview with a time limit (the hook's is short).
+func modelReviewWithin(opts *ReviewOptions, dir string, files []review.FileDiff, limit time.Duration) []review.Finding {
 	f := opts.F
 	flags := map[string]string{}
 	for k, v := range map[string]string{"provider": opts.Provider, "model": opts.Model, "base_url": opts.BaseURL} {
@@ -36,7 +41,7 @@ func modelReview(opts *ReviewOptions, dir string, files []review.FileDiff) []rev
 		fmt.Fprintf(f.IO.ErrOut, "warning: model review skipped: %v\n", err)
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(f.Context, modelReviewTimeout)
+	ctx, cancel := context.WithTimeout(f.Context, limit)
 	defer cancel()
 	req := &model.Request{
 		Model:        spec.Model,
