@@ -204,7 +204,7 @@ func hookReview(opts *HookOptions, dir string) error {
 	files, err := review.ParseDiff(strings.NewReader(out))
 	var findings []review.Finding
 	if err == nil {
-		findings, err = review.Check(files, review.Options{})
+		findings, err = review.Check(files, reviewOptions(opts.F, dir))
 	}
 	if err != nil {
 		return fmt.Errorf("review %s: %w", what, err)

@@ -125,8 +125,7 @@ func reviewRun(opts *ReviewOptions) error {
 	if err != nil {
 		return err
 	}
-	// Review rules are not configurable yet: config has no field for them.
-	findings, err := review.Check(files, review.Options{})
+	findings, err := review.Check(files, reviewOptions(f, dir))
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ func reviewPR(opts *ReviewOptions, dir string) error {
 	if err != nil {
 		return fmt.Errorf("parse the diff of %s: %w", pr, err)
 	}
-	findings, err := review.Check(files, review.Options{})
+	findings, err := review.Check(files, reviewOptions(f, dir))
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,17 @@ func prepareTask(ctx context.Context, f *Factory, dir, id, prompt string, fl ses
 		return &taskPlace{Workspace: dir, Note: "not a git repository: working in place, no branch or commit"}, nil
 	}
 	if fl.InPlace || resumeInPlace {
+		if fl.Commit {
+			// The commit takes everything in the checkout: it must hold only
+			// what the session does.
+			st, err := (&gitops.Git{Dir: repo.Root}).Run(ctx, "status", "--porcelain")
+			if err != nil {
+				return nil, err
+			}
+			if strings.TrimSpace(st) != "" {
+				return nil, usageErrorf("--in-place --commit needs a clean checkout, or your own changes would land in the agent's commit: commit or stash them first (or drop --in-place to work in a worktree)")
+			}
+		}
 		return &taskPlace{Workspace: dir, Repo: repo, InPlace: true}, nil
 	}
 	var task *gitops.Task

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,9 +52,13 @@ type Config struct {
 	// Rules accumulate across file layers rather than replace, so a later
 	// layer cannot erase an earlier forbid; the policy applies the strictest
 	// matching rule.
-	Rules            []Rule `toml:"rules" json:"rules"`
-	AgentsMDMaxBytes int    `toml:"agents_md_max_bytes" json:"agents_md_max_bytes"` // 0 disables AGENTS.md
-	StateDir         string `toml:"state_dir" json:"state_dir"`                     // sessions and logs
+	Rules []Rule `toml:"rules" json:"rules"`
+	// ReviewRules are extra checks for `git agent review` and the hook:
+	// forbidden paths and patterns in added lines. Like rules, they add up
+	// across files, and a repository may add them (a check only tightens).
+	ReviewRules      []ReviewRule `toml:"review_rules" json:"review_rules"`
+	AgentsMDMaxBytes int          `toml:"agents_md_max_bytes" json:"agents_md_max_bytes"` // 0 disables AGENTS.md
+	StateDir         string       `toml:"state_dir" json:"state_dir"`                     // sessions and logs
 }
 
 // Rule is an exec prefix rule: a shell command whose argv starts with Prefix
@@ -62,6 +67,15 @@ type Rule struct {
 	Prefix   []string `toml:"prefix" json:"prefix"`
 	Decision string   `toml:"decision" json:"decision"` // "allow", "prompt" or "forbid"
 	Reason   string   `toml:"reason" json:"reason,omitempty"`
+}
+
+// ReviewRule is a configured review check.
+type ReviewRule struct {
+	Name     string   `toml:"name" json:"name"`
+	Paths    []string `toml:"paths" json:"paths,omitempty"`     // globs of forbidden paths
+	Pattern  string   `toml:"pattern" json:"pattern,omitempty"` // RE2 matched against added lines
+	Severity string   `toml:"severity" json:"severity,omitempty"`
+	Message  string   `toml:"message" json:"message,omitempty"`
 }
 
 // Accepted values, listed in error messages.
@@ -245,6 +259,22 @@ func check(c *Config, key string) error {
 	case "context_window", "max_output_tokens", "agents_md_max_bytes":
 		if n, _ := field(c, key); n.Int() < 0 {
 			return fmt.Errorf("%s: must not be negative, got %d", key, n.Int())
+		}
+	case "review_rules":
+		for i, r := range c.ReviewRules {
+			if r.Name == "" || (len(r.Paths) == 0 && r.Pattern == "") {
+				return fmt.Errorf("review_rules[%d]: needs a name and paths or a pattern", i)
+			}
+			if r.Pattern != "" {
+				if _, err := regexp.Compile(r.Pattern); err != nil {
+					return fmt.Errorf("review_rules[%d].pattern: %v", i, err)
+				}
+			}
+			if r.Severity != "" {
+				if err := oneOf(fmt.Sprintf("review_rules[%d].severity", i), r.Severity, []string{"error", "warning", "info"}); err != nil {
+					return err
+				}
+			}
 		}
 	case "rules":
 		for i, r := range c.Rules {

@@ -78,8 +78,8 @@ func (l *Loaded) applyGit(vals map[string]string) error {
 		case "":
 			l.warnf("%s: unknown key ignored", where)
 			continue
-		case "rules":
-			l.warnf("%s ignored: rules can only be set in a config file", where)
+		case "rules", "review_rules":
+			l.warnf("%s ignored: %s can only be set in a config file", where, key)
 			continue
 		}
 		if err := l.applyString(key, vals[name], Source{Layer: "git", Where: where}); err != nil {
@@ -93,7 +93,7 @@ func (l *Loaded) applyGit(vals map[string]string) error {
 func (l *Loaded) applyEnv(getenv func(string) string) error {
 	for _, key := range Keys() {
 		name := "GIT_AGENT_" + strings.ToUpper(key)
-		if v := getenv(name); v != "" && key != "rules" {
+		if v := getenv(name); v != "" && key != "rules" && key != "review_rules" {
 			if err := l.applyString(key, v, Source{Layer: "env", Where: name}); err != nil {
 				return err
 			}

@@ -198,11 +198,15 @@ func (l *Loaded) applyFile(path, layer string, data []byte) error {
 			continue
 		}
 		s := src
-		if key == "rules" {
+		if key == "rules" || key == "review_rules" {
 			if prev := l.Sources[key]; prev.Layer != "default" {
 				s.Where = prev.Where + ", " + path
 			}
-			l.Config.Rules = append(l.Config.Rules, fc.Rules...)
+			if key == "rules" {
+				l.Config.Rules = append(l.Config.Rules, fc.Rules...)
+			} else {
+				l.Config.ReviewRules = append(l.Config.ReviewRules, fc.ReviewRules...)
+			}
 		} else {
 			dst, _ := field(&l.Config, key)
 			v, _ := field(&fc, key)
