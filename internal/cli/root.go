@@ -73,10 +73,10 @@ func isCobraUsage(msg string) bool {
 // NewRootCmd builds the command tree.
 func NewRootCmd(f *Factory) *cobra.Command {
 	root := &cobra.Command{
-		Use:   "git-agent <command> [flags]",
+		Use: "git-agent <command> [flags]",
 		// Shown as "git agent": git runs git-agent as its subcommand.
 		Annotations: map[string]string{cobra.CommandDisplayNameAnnotation: "git agent"},
-		Short: "An AI coding agent you can trust with a repository",
+		Short:       "An AI coding agent you can trust with a repository",
 		Long: `git-agent runs an AI coding agent on your repository: a model reads the code,
 runs commands under a security profile and edits files with patches, and every
 step is recorded as a resumable session.
