@@ -140,7 +140,7 @@ func (r *Repo) FindAgentBranch(ctx context.Context, sessionOrBranch string) (str
 	}
 	switch len(matches) {
 	case 0:
-		return "", fmt.Errorf("no agent branch matches %q: run git agent list", sessionOrBranch)
+		return "", fmt.Errorf("no agent branch matches %q: run git agent log", sessionOrBranch)
 	case 1:
 		return matches[0], nil
 	}

@@ -21,7 +21,7 @@ func (r *Repo) ResumeTask(ctx context.Context, branch string) (*Task, error) {
 	g := r.git()
 	tip, err := out(ctx, g, "rev-parse", "--verify", "--quiet", "refs/heads/"+branch)
 	if err != nil {
-		return nil, fmt.Errorf("resume task: no branch %s: run git agent list", branch)
+		return nil, fmt.Errorf("resume task: no branch %s: run git agent log", branch)
 	}
 	base := tip
 	if head, err := r.head(ctx); err == nil {

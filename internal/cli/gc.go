@@ -38,6 +38,25 @@ to delete one. Your own checkout and branches are never touched.`,
 				}
 				return processAlive(l.Meta.PID)
 			}
+			// Nothing is lost: what a dead session left in its worktree is
+			// committed on its branch before the worktree goes.
+			if list, err := repo.AgentBranches(f.Context); err == nil {
+				for _, b := range list {
+					if b.Worktree == "" || alive(b.Session) {
+						continue
+					}
+					task := &gitops.Task{Repo: repo, Branch: b.Branch, Worktree: b.Worktree}
+					sha, err := task.Commit(f.Context, "agent: work left by a session that did not finish",
+						"git agent gc committed what the session had changed when it stopped.",
+						[]gitops.Trailer{{Key: gitops.TrailerSession, Value: b.Session}, {Key: "Agent-Status", Value: "killed"}})
+					switch {
+					case err != nil:
+						fmt.Fprintf(f.IO.ErrOut, "warning: could not save the work in %s: %v\n", b.Worktree, err)
+					case sha != "":
+						fmt.Fprintf(f.IO.ErrOut, "saved the unfinished work of %s as %s\n", b.Branch, short(sha))
+					}
+				}
+			}
 			removed, err := repo.GC(f.Context, gitops.GCOptions{Alive: alive, Now: f.Now})
 			for _, r := range removed {
 				fmt.Fprintf(f.IO.ErrOut, "removed %s\n", r)
