@@ -1,8 +1,6 @@
 package sandbox
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -91,7 +89,11 @@ func newConfinement(p Profile, c *Cmd, probe bool) (*confinement, error) {
 	conf.wrap = func(cmd *exec.Cmd, path string) error {
 		var cache string
 		if p.Mode == WorkspaceWrite {
-			cache = sandboxCache(p.Workspace)
+			key := p.CacheKey
+			if key == "" {
+				key = p.Workspace
+			}
+			cache = sandboxCache(key)
 		}
 		env := confinedEnv(cmd.Env, tmp, cache)
 		if px != nil {
@@ -164,14 +166,9 @@ func confinedEnv(env []string, tmp, cache string) []string {
 // Go build cache survives between commands. Anything a command plants there
 // can only reach later commands of the same workspace, which it could
 // already change. "" when it cannot be created.
-func sandboxCache(workspace string) string {
-	base, err := os.UserCacheDir()
-	if err != nil {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(workspace))
-	dir := filepath.Join(base, "git-agent", "sandbox", hex.EncodeToString(sum[:8]))
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+func sandboxCache(key string) string {
+	dir := CacheDir(key)
+	if dir == "" || os.MkdirAll(dir, 0o700) != nil {
 		return ""
 	}
 	return dir

@@ -53,3 +53,25 @@ func TestConfinedLimitsAndDescriptors(t *testing.T) {
 		})
 	}
 }
+
+// Sessions of one repository share the build cache, whatever worktree they
+// run in; other repositories get their own.
+func TestCacheKeySharesTheCache(t *testing.T) {
+	if err := Available(WorkspaceWrite); err != nil {
+		t.Skip(err)
+	}
+	cacheOf := func(key string) string {
+		ws := t.TempDir()
+		res, err := Run(context.Background(), Profile{Mode: WorkspaceWrite, Workspace: ws, CacheKey: key},
+			&Cmd{Args: []string{"/bin/sh", "-c", `echo "$XDG_CACHE_HOME"`}, Dir: ws, Env: []string{"PATH=" + DefaultPath}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(res.Stdout))
+	}
+	key := t.TempDir()
+	a, b, other := cacheOf(key), cacheOf(key), cacheOf(t.TempDir())
+	if a == "" || a != b || a == other || a != CacheDir(key) {
+		t.Errorf("caches: %q %q %q, want the first two equal to CacheDir(key) = %q and the third different", a, b, other, CacheDir(key))
+	}
+}

@@ -11,5 +11,14 @@ func TestMain(m *testing.M) {
 	if IsInit() {
 		os.Exit(InitMain())
 	}
-	os.Exit(m.Run())
+	// Confined runs create per-workspace cache directories under the user
+	// cache dir: keep the tests' ones out of the real one.
+	cache, err := os.MkdirTemp("", "git-agent-sandbox-test-cache-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CACHE_HOME", cache)
+	code := m.Run()
+	os.RemoveAll(cache)
+	os.Exit(code)
 }

@@ -59,6 +59,10 @@ type Profile struct {
 	Limits Limits
 	// OfflinePrograms replaces the offline allowlist (empty: OfflinePrograms).
 	OfflinePrograms []string
+	// CacheKey names the cache confined commands share (build caches
+	// survive between commands); "" means Workspace. Sessions of one
+	// repository share one, whatever worktree they run in.
+	CacheKey string
 }
 
 // Cmd is a command to run.

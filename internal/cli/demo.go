@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/git-agent/git-agent/gitops"
+	"github.com/git-agent/git-agent/sandbox"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -93,6 +94,13 @@ is off limits), which can take a minute.
 	})
 	if err != nil {
 		return reportStartError(f, flags.JSON, err)
+	}
+	// The demo's repository is throwaway; so is the build cache its
+	// confined commands filled.
+	if repo, err := gitops.Open(f.Context, dir); err == nil {
+		if c := sandbox.CacheDir(repo.Root); c != "" {
+			os.RemoveAll(c)
+		}
 	}
 	if !flags.JSON {
 		if r := res.Outcome.Result; r != nil && r.Branch != "" {

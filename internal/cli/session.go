@@ -183,6 +183,11 @@ func runSession(ctx context.Context, f *Factory, spec sessionSpec) (*sessionResu
 	if place.Task != nil {
 		agentsRoot = place.Task.Worktree
 	}
+	// Build caches are shared by the sessions of one repository.
+	cacheKey := ws
+	if place.Repo != nil {
+		cacheKey = place.Repo.Root
+	}
 
 	var rollout *agent.Rollout
 	if spec.Resume != nil {
@@ -231,7 +236,7 @@ func runSession(ctx context.Context, f *Factory, spec sessionSpec) (*sessionResu
 	env := &tool.Env{
 		Workspace: ws,
 		Sandbox: sandbox.Profile{Mode: mode, Workspace: ws, ReadRoots: cfg.ReadRoots, WriteRoots: cfg.WriteRoots, AllowDomains: cfg.AllowDomains,
-			OfflinePrograms: cfg.OfflinePrograms,
+			OfflinePrograms: cfg.OfflinePrograms, CacheKey: cacheKey,
 			Limits:          sandbox.Limits{Processes: cfg.MaxProcesses, Memory: cfg.MaxMemory, FileSize: cfg.MaxFileSize}},
 		ShellTimeout:    shellTimeout,
 		MaxShellTimeout: time.Duration(cfg.MaxShellTimeout),
