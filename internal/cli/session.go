@@ -237,7 +237,7 @@ func runSession(ctx context.Context, f *Factory, spec sessionSpec) (*sessionResu
 		Workspace: ws,
 		Sandbox: sandbox.Profile{Mode: mode, Workspace: ws, ReadRoots: cfg.ReadRoots, WriteRoots: cfg.WriteRoots, AllowDomains: cfg.AllowDomains,
 			OfflinePrograms: cfg.OfflinePrograms, CacheKey: cacheKey,
-			Limits:          sandbox.Limits{Processes: cfg.MaxProcesses, Memory: cfg.MaxMemory, FileSize: cfg.MaxFileSize}},
+			Limits: sandbox.Limits{Processes: cfg.MaxProcesses, Memory: cfg.MaxMemory, FileSize: cfg.MaxFileSize}},
 		ShellTimeout:    shellTimeout,
 		MaxShellTimeout: time.Duration(cfg.MaxShellTimeout),
 		Environ:         sandbox.AllowSecrets(sandbox.BaseEnv(os.Environ()), os.Environ(), cfg.EnvAllow),
