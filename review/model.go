@@ -42,42 +42,6 @@ func NumberedDiff(files []FileDiff, maxBytes int) string {
 	return b.String()
 }
 
-// Anchored reports whether f points at new-side lines that lie inside one
-// hunk of its file (added or context lines), so it can be shown inline.
-func Anchored(files []FileDiff, f Finding) bool {
-	end := f.EndLine
-	if end == 0 {
-		end = f.Line
-	}
-	if f.Line <= 0 || end < f.Line {
-		return false
-	}
-	for _, fd := range files {
-		if fd.NewPath != f.Path || fd.Binary || fd.Deleted {
-			continue
-		}
-		for _, h := range fd.Hunks {
-			seen := map[int]bool{}
-			for _, l := range h.Lines {
-				if l.Kind != '-' {
-					seen[l.NewLine] = true
-				}
-			}
-			ok := true
-			for n := f.Line; n <= end; n++ {
-				if !seen[n] {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // ParseModelFindings reads a model's answer to ModelPrompt. Findings whose
 // anchor is not in the diff, or whose fields are unusable, are dropped and
 // counted; rules get a "model/" prefix so they are never confused with the
@@ -96,6 +60,7 @@ func ParseModelFindings(answer string, files []FileDiff) (kept []Finding, droppe
 	if err := json.Unmarshal([]byte(text), &raw); err != nil {
 		return nil, 0, fmt.Errorf("the model's review is not a JSON array of findings: %w", err)
 	}
+	anchors := NewAnchors(files)
 	for _, f := range raw {
 		switch f.Severity {
 		case SeverityError, SeverityWarning, SeverityInfo:
@@ -103,7 +68,7 @@ func ParseModelFindings(answer string, files []FileDiff) (kept []Finding, droppe
 			f.Severity = SeverityWarning
 		}
 		f.Message = strings.TrimSpace(f.Message)
-		if f.Message == "" || !Anchored(files, f) {
+		if f.Message == "" || !anchors.Contain(f) {
 			dropped++
 			continue
 		}

@@ -63,7 +63,7 @@ func (c *Client) PostReview(ctx context.Context, pr *PR, files []review.FileDiff
 	sortFindings(fresh)
 
 	if len(fresh) > 0 {
-		req := buildReview(pr, indexHunks(files), fresh, o, false)
+		req := buildReview(pr, review.NewAnchors(files), fresh, o, false)
 		rv, _, err := c.gh.PullRequests.CreateReview(ctx, pr.Owner, pr.Repo, pr.Number, req)
 		// 422 means GitHub would not place a comment (the diff moved on,
 		// or our view of it differs); the findings still deserve a review.
@@ -92,12 +92,12 @@ func (c *Client) PostReview(ctx context.Context, pr *PR, files []review.FileDiff
 
 // buildReview turns findings into a review request. With allInBody, or for
 // findings that are not anchored or over the limit, they go in the body.
-func buildReview(pr *PR, ix hunkIndex, fs []review.Finding, o PostOptions, allInBody bool) *gh.PullRequestReviewRequest {
+func buildReview(pr *PR, ix review.Anchors, fs []review.Finding, o PostOptions, allInBody bool) *gh.PullRequestReviewRequest {
 	var comments []*gh.DraftReviewComment
 	var unanchored, overflow []review.Finding
 	for _, f := range fs {
 		switch {
-		case allInBody || !ix.anchored(f):
+		case allInBody || !ix.Contain(f):
 			unanchored = append(unanchored, f)
 		case len(comments) >= o.MaxComments:
 			overflow = append(overflow, f)
@@ -125,9 +125,9 @@ func draftComment(f review.Finding) *gh.DraftReviewComment {
 		Path: gh.String(f.Path),
 		Body: gh.String(commentBody(f)),
 		Side: gh.String("RIGHT"),
-		Line: gh.Int(endLine(f)),
+		Line: gh.Int(f.LastLine()),
 	}
-	if endLine(f) > f.Line {
+	if f.LastLine() > f.Line {
 		c.StartLine = gh.Int(f.Line)
 		c.StartSide = gh.String("RIGHT")
 	}

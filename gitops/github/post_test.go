@@ -216,7 +216,7 @@ func TestPostReviewRejectsIncompletePR(t *testing.T) {
 
 func TestAnchored(t *testing.T) {
 	t.Parallel()
-	ix := indexHunks(testFiles) // main.go: right side 10-13 and 40-42
+	ix := review.NewAnchors(testFiles) // main.go: right side 10-13 and 40-42
 	tests := []struct {
 		name      string
 		path      string
@@ -240,7 +240,7 @@ func TestAnchored(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := review.Finding{Path: tc.path, Line: tc.line, EndLine: tc.end}
-			if got := ix.anchored(f); got != tc.want {
+			if got := ix.Contain(f); got != tc.want {
 				t.Errorf("anchored(%s:%d-%d) = %v, want %v", tc.path, tc.line, tc.end, got, tc.want)
 			}
 		})

@@ -14,58 +14,6 @@ import (
 // comment among a pull request's issue comments.
 const SummaryMarker = "<!-- git-agent-summary -->"
 
-// hunkIndex holds, per path, the right-side (new file) line numbers of each
-// hunk: the only lines GitHub accepts a RIGHT review comment on.
-type hunkIndex map[string][]map[int]bool
-
-func indexHunks(files []review.FileDiff) hunkIndex {
-	ix := hunkIndex{}
-	for _, f := range files {
-		if f.NewPath == "" || f.Binary {
-			continue
-		}
-		for _, h := range f.Hunks {
-			right := map[int]bool{}
-			for _, l := range h.Lines {
-				if (l.Kind == '+' || l.Kind == ' ') && l.NewLine > 0 {
-					right[l.NewLine] = true
-				}
-			}
-			ix[f.NewPath] = append(ix[f.NewPath], right)
-		}
-	}
-	return ix
-}
-
-// anchored reports whether f can be an inline comment: every line from Line
-// to EndLine is on the right side of one hunk, since GitHub rejects a range
-// that spans hunks.
-func (ix hunkIndex) anchored(f review.Finding) bool {
-	end := endLine(f)
-	if f.Line < 1 || end < f.Line {
-		return false
-	}
-	for _, right := range ix[f.Path] {
-		if !right[f.Line] {
-			continue
-		}
-		for n := f.Line; n <= end; n++ {
-			if !right[n] {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-func endLine(f review.Finding) int {
-	if f.EndLine == 0 {
-		return f.Line
-	}
-	return f.EndLine
-}
-
 // markerEscaper keeps a rule or path from ending the HTML comment early or
 // spilling onto another line; "%" goes first so the escaping is reversible.
 var markerEscaper = strings.NewReplacer("%", "%25", "--", "-%2D", ">", "%3E", "\n", "%0A", "\r", "%0D", " ", "%20")
@@ -88,7 +36,7 @@ func clean(s string) string {
 }
 
 func location(f review.Finding) string {
-	if end := endLine(f); end > f.Line {
+	if end := f.LastLine(); end > f.Line {
 		return fmt.Sprintf("%s:%d-%d", f.Path, f.Line, end)
 	}
 	return fmt.Sprintf("%s:%d", f.Path, f.Line)
