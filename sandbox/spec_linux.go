@@ -3,7 +3,6 @@ package sandbox
 import (
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // initSpec is everything the sandbox init needs, sent over a pipe as JSON.
@@ -111,32 +110,15 @@ func protectedPaths(ws string) []string {
 		}
 		out = append(out, p)
 		if name == ".git" && fi.Mode().IsRegular() {
-			if gd := gitdirOf(p); gd != "" {
-				out = append(out, gd)
+			// Only an existing gitdir can be mounted over.
+			if gd, err := readGitdir(p); err == nil {
+				if _, err := os.Stat(gd); err == nil {
+					out = append(out, gd)
+				}
 			}
 		}
 	}
 	return out
-}
-
-// gitdirOf reads "gitdir: PATH" from a .git file (linked worktrees, submodules).
-func gitdirOf(gitFile string) string {
-	b, err := os.ReadFile(gitFile)
-	if err != nil {
-		return ""
-	}
-	line, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir:")
-	if !ok {
-		return ""
-	}
-	gd := strings.TrimSpace(line)
-	if !filepath.IsAbs(gd) {
-		gd = filepath.Join(filepath.Dir(gitFile), gd)
-	}
-	if real, err := filepath.EvalSymlinks(gd); err == nil {
-		return real
-	}
-	return ""
 }
 
 // offlineExec resolves the offline allowlist in the command's PATH, plus the
