@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"github.com/git-agent/git-agent/internal/config"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,9 +12,6 @@ import (
 	"github.com/git-agent/git-agent/internal/model/openai"
 	"github.com/git-agent/git-agent/internal/model/replay"
 )
-
-// Provider names accepted by --provider.
-var providerNames = []string{"openai", "openai-chat", "anthropic", "ollama", "replay"}
 
 // Default models per provider, used when neither config nor flags name one.
 var defaultModels = map[string]string{
@@ -96,7 +94,7 @@ func newProvider(s providerSpec) (model.Provider, providerSpec, error) {
 		}
 		return replay.NewPlayer(c), s, nil
 	}
-	return nil, s, usageErrorf("unknown provider %q: use one of %s", s.Name, strings.Join(providerNames, ", "))
+	return nil, s, usageErrorf("unknown provider %q: use one of %s", s.Name, strings.Join(config.Providers, ", "))
 }
 
 // reasoningModel reports whether an OpenAI model reasons and so accepts a
