@@ -237,3 +237,20 @@ func stderrLine(s, fallback string) string {
 	}
 	return s
 }
+
+// reviewOptions builds the deterministic checks' options from the
+// configuration for dir (review_rules); a broken configuration costs a
+// warning, not the review.
+func reviewOptions(f *Factory, dir string) review.Options {
+	loaded, _, err := loadConfig(f.Context, f, dir, nil)
+	if err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "warning: configured review rules skipped: %v\n", err)
+		return review.Options{}
+	}
+	var o review.Options
+	for _, r := range loaded.Config.ReviewRules {
+		o.Rules = append(o.Rules, review.Rule{Name: r.Name, Paths: r.Paths, Pattern: r.Pattern,
+			Severity: review.Severity(r.Severity), Message: r.Message})
+	}
+	return o
+}
