@@ -1,6 +1,6 @@
 // Package internal_test checks that dependencies between git-agent's packages
-// flow one way (cli → agent → tool → sandbox; model depends on nothing of
-// ours), so a wrong arrow fails CI.
+// flow one way (cli → agent → tool → sandbox; model, audit and telemetry
+// depend on nothing of ours), so a wrong arrow fails CI.
 package internal_test
 
 import (
@@ -25,6 +25,9 @@ func TestDependencyDirection(t *testing.T) {
 		{"internal/config/...", []string{"internal/agent", "internal/cli", "internal/tool", "internal/model"}},
 		{"gitops/...", []string{"internal/"}},
 		{"review/...", []string{"internal/", "gitops", "sandbox"}},
+		// audit and telemetry are leaves: cli, agent and tool all write to them.
+		{"internal/audit/...", []string{"internal/", "gitops", "sandbox", "review"}},
+		{"internal/telemetry/...", []string{"internal/", "gitops", "sandbox", "review"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.pkg, func(t *testing.T) {

@@ -52,7 +52,7 @@ func newConfinement(p Profile, c *Cmd, probe bool) (*confinement, error) {
 	conf := &confinement{}
 	var px *proxyHandle
 	if needsProxy(p) {
-		if px, err = newProxyHandle(p.AllowDomains); err != nil {
+		if px, err = newProxyHandle(p.AllowDomains, c.Egress); err != nil {
 			errR.Close()
 			errW.Close()
 			os.RemoveAll(tmp)

@@ -6,10 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/git-agent/git-agent/sandbox"
+	"github.com/git-agent/git-agent/sandbox/egress"
 )
 
 // TestEgressProxy: under net-read-only the only way out is the egress proxy,
@@ -46,25 +48,42 @@ func TestEgressProxy(t *testing.T) {
 		allow   []string
 		script  string
 		want    string // in stdout
+		decided string // the proxy's decisions, as reported to Cmd.Egress
 	}{
-		{"GET through the proxy", sandbox.NetReadOnly, []string{host}, `curl -s --noproxy '' ` + upstream.URL, "hello from upstream"},
-		{"HEAD through the proxy", sandbox.NetReadOnly, []string{host}, `curl -s -o /dev/null -w '%{http_code}' -I --noproxy '' ` + upstream.URL, "200"},
-		{"POST refused", sandbox.NetReadOnly, []string{host}, `curl -s --noproxy '' -d x ` + upstream.URL, "only GET and HEAD are allowed"},
-		{"unlisted host refused", sandbox.NetReadOnly, []string{host}, `curl -s --noproxy '' ` + other.URL, "is not on the allow list"},
-		{"direct connection fails", sandbox.NetReadOnly, []string{host}, `curl -s -m 3 ` + upstream.URL + `; echo "exit=$?"`, "exit=7"},
-		{"direct connection works unconfined", sandbox.Trusted, nil, `curl -s -m 3 ` + upstream.URL, "hello from upstream"},
-		{"workspace-write without domains has no proxy", sandbox.WorkspaceWrite, nil, `echo "proxy=[$HTTPS_PROXY]"; curl -s -m 3 --noproxy '' ` + upstream.URL + `; echo "exit=$?"`, "proxy=[]\nexit=7"},
-		{"workspace-write with a domain uses the proxy", sandbox.WorkspaceWrite, []string{host}, `curl -s --noproxy '' ` + upstream.URL, "hello from upstream"},
+		{"GET through the proxy", sandbox.NetReadOnly, []string{host}, `curl -s --noproxy '' ` + upstream.URL, "hello from upstream", "GET allowed"},
+		{"HEAD through the proxy", sandbox.NetReadOnly, []string{host}, `curl -s -o /dev/null -w '%{http_code}' -I --noproxy '' ` + upstream.URL, "200", "HEAD allowed"},
+		{"POST refused", sandbox.NetReadOnly, []string{host}, `curl -s --noproxy '' -d x ` + upstream.URL, "only GET and HEAD are allowed", "POST denied"},
+		{"unlisted host refused", sandbox.NetReadOnly, []string{host}, `curl -s --noproxy '' ` + other.URL, "is not on the allow list", "GET denied"},
+		{"direct connection fails", sandbox.NetReadOnly, []string{host}, `curl -s -m 3 ` + upstream.URL + `; echo "exit=$?"`, "exit=7", ""},
+		{"direct connection works unconfined", sandbox.Trusted, nil, `curl -s -m 3 ` + upstream.URL, "hello from upstream", ""},
+		{"workspace-write without domains has no proxy", sandbox.WorkspaceWrite, nil, `echo "proxy=[$HTTPS_PROXY]"; curl -s -m 3 --noproxy '' ` + upstream.URL + `; echo "exit=$?"`, "proxy=[]\nexit=7", ""},
+		{"workspace-write with a domain uses the proxy", sandbox.WorkspaceWrite, []string{host}, `curl -s --noproxy '' ` + upstream.URL, "hello from upstream", "GET allowed"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ws := t.TempDir()
 			before := posts.Load()
+			var mu sync.Mutex
+			var decided []string
 			res, err := sandbox.Run(t.Context(), sandbox.Profile{Mode: tc.profile, Workspace: ws, AllowDomains: tc.allow},
-				&sandbox.Cmd{Args: []string{"/bin/sh", "-c", tc.script}, Dir: ws, Env: sandbox.BaseEnv(os.Environ())})
+				&sandbox.Cmd{Args: []string{"/bin/sh", "-c", tc.script}, Dir: ws, Env: sandbox.BaseEnv(os.Environ()),
+					Egress: func(d egress.Decision) {
+						mu.Lock()
+						defer mu.Unlock()
+						verdict := "denied"
+						if d.Allowed {
+							verdict = "allowed"
+						}
+						decided = append(decided, d.Method+" "+verdict)
+					}})
 			if err != nil {
 				t.Fatal(err)
 			}
+			mu.Lock()
+			if got := strings.Join(decided, ", "); got != tc.decided {
+				t.Errorf("egress decisions %q, want %q", got, tc.decided)
+			}
+			mu.Unlock()
 			if !strings.Contains(string(res.Stdout), tc.want) {
 				t.Errorf("stdout %q, want %q (stderr %q)", res.Stdout, tc.want, res.Stderr)
 			}

@@ -40,6 +40,17 @@ func ScrubEnv(environ []string, extra ...string) (kept, removed []string) {
 	return kept, removed
 }
 
+// SecretName reports whether ScrubEnv removes a variable of this name: the
+// audit log redacts the values of exactly these.
+func SecretName(name string) bool {
+	for _, n := range secretNames {
+		if n == name {
+			return true
+		}
+	}
+	return looksSecret(name)
+}
+
 func looksSecret(name string) bool {
 	upper := strings.ToUpper(name)
 	for _, p := range secretParts {

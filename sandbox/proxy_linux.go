@@ -17,15 +17,16 @@ import (
 // the listener inside the command's network namespace and sends it over a
 // socketpair; the proxy serves it from here, in the host's namespace.
 type proxyHandle struct {
-	allow  []string
-	parent *os.File // our end of the socketpair
-	child  *os.File // the init's end, fd 5
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	allow   []string
+	decided func(egress.Decision)
+	parent  *os.File // our end of the socketpair
+	child   *os.File // the init's end, fd 5
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
 }
 
-func newProxyHandle(allow []string) (*proxyHandle, error) {
+func newProxyHandle(allow []string, decided func(egress.Decision)) (*proxyHandle, error) {
 	allow, err := egress.ParseAllow(allow)
 	if err != nil {
 		return nil, err
@@ -35,7 +36,7 @@ func newProxyHandle(allow []string) (*proxyHandle, error) {
 		return nil, fmt.Errorf("egress proxy: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &proxyHandle{allow: allow, parent: os.NewFile(uintptr(fds[0]), "proxy-parent"),
+	return &proxyHandle{allow: allow, decided: decided, parent: os.NewFile(uintptr(fds[0]), "proxy-parent"),
 		child: os.NewFile(uintptr(fds[1]), "proxy-child"), ctx: ctx, cancel: cancel}, nil
 }
 
@@ -57,7 +58,7 @@ func (h *proxyHandle) start() {
 		if err != nil {
 			return // the setup error reaches the caller through the init's error pipe
 		}
-		p := &egress.Proxy{Allow: h.allow}
+		p := &egress.Proxy{Allow: h.allow, Decided: h.decided}
 		_ = p.Serve(h.ctx, l)
 	}()
 }

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/git-agent/git-agent/sandbox/egress"
 )
 
 // Mode names a security profile.
@@ -78,6 +80,9 @@ type Cmd struct {
 	// Stdout and Stderr, if set, also receive the output as it is produced
 	// (uncapped), for live progress.
 	Stdout, Stderr io.Writer
+	// Egress, if set, is told every decision of the command's egress proxy
+	// (for the audit log). It is called from the proxy's goroutines.
+	Egress func(egress.Decision)
 }
 
 // Result is how a command ended.

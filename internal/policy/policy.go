@@ -79,6 +79,10 @@ type Verdict struct {
 	Decision Decision
 	Reason   string
 	Rule     string // the rule that decided, for the audit trail
+	// ByUser is set when a person answered (now, or "always" earlier in the
+	// session): the audit log records approved/rejected rather than
+	// allowed/denied.
+	ByUser bool
 }
 
 // Answer is a user's reply to a prompt.
@@ -144,7 +148,7 @@ func (p *Policy) Check(ctx context.Context, c Call) (Verdict, error) {
 	remembered := p.always[key]
 	p.mu.Unlock()
 	if remembered {
-		return Verdict{Decision: Allow, Reason: "approved for this session", Rule: v.Rule}, nil
+		return Verdict{Decision: Allow, Reason: "approved for this session", Rule: v.Rule, ByUser: true}, nil
 	}
 	if p.approver == nil || p.mode == Never {
 		return Verdict{Decision: Forbid, Rule: v.Rule,
@@ -159,11 +163,11 @@ func (p *Policy) Check(ctx context.Context, c Call) (Verdict, error) {
 		p.mu.Lock()
 		p.always[key] = true
 		p.mu.Unlock()
-		return Verdict{Decision: Allow, Reason: "approved by the user for this session", Rule: v.Rule}, nil
+		return Verdict{Decision: Allow, Reason: "approved by the user for this session", Rule: v.Rule, ByUser: true}, nil
 	case Yes:
-		return Verdict{Decision: Allow, Reason: "approved by the user", Rule: v.Rule}, nil
+		return Verdict{Decision: Allow, Reason: "approved by the user", Rule: v.Rule, ByUser: true}, nil
 	default:
-		return Verdict{Decision: Forbid, Reason: "the user declined this call", Rule: v.Rule}, nil
+		return Verdict{Decision: Forbid, Reason: "the user declined this call", Rule: v.Rule, ByUser: true}, nil
 	}
 }
 

@@ -62,12 +62,13 @@ func TestCheckAsksAndRemembers(t *testing.T) {
 		want      []Decision // for two identical calls
 		wantAsked int
 		reason    string
+		byUser    bool
 	}{
-		{"never denies without asking", Never, &fixedApprover{answer: Yes}, []Decision{Forbid, Forbid}, 0, "no one can approve"},
-		{"no approver denies", OnRequest, nil, []Decision{Forbid, Forbid}, 0, "no one can approve"},
-		{"yes asks each time", OnRequest, &fixedApprover{answer: Yes}, []Decision{Allow, Allow}, 2, "approved by the user"},
-		{"always asks once", OnRequest, &fixedApprover{answer: Always}, []Decision{Allow, Allow}, 1, "approved for this session"},
-		{"no denies", OnRequest, &fixedApprover{answer: No}, []Decision{Forbid, Forbid}, 2, "declined"},
+		{"never denies without asking", Never, &fixedApprover{answer: Yes}, []Decision{Forbid, Forbid}, 0, "no one can approve", false},
+		{"no approver denies", OnRequest, nil, []Decision{Forbid, Forbid}, 0, "no one can approve", false},
+		{"yes asks each time", OnRequest, &fixedApprover{answer: Yes}, []Decision{Allow, Allow}, 2, "approved by the user", true},
+		{"always asks once", OnRequest, &fixedApprover{answer: Always}, []Decision{Allow, Allow}, 1, "approved for this session", true},
+		{"no denies", OnRequest, &fixedApprover{answer: No}, []Decision{Forbid, Forbid}, 2, "declined", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -93,6 +94,9 @@ func TestCheckAsksAndRemembers(t *testing.T) {
 			}
 			if !strings.Contains(last.Reason, tc.reason) {
 				t.Errorf("reason %q does not mention %q", last.Reason, tc.reason)
+			}
+			if last.ByUser != tc.byUser {
+				t.Errorf("ByUser = %v, want %v", last.ByUser, tc.byUser)
 			}
 		})
 	}

@@ -2,14 +2,18 @@ package tool
 
 import (
 	"context"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/git-agent/git-agent/sandbox"
+	"io"
+	"os"
 	"strings"
 
 	"github.com/git-agent/git-agent/internal/tool/patch"
+	"github.com/git-agent/git-agent/sandbox"
 )
 
 //go:embed apply_patch.md
@@ -35,6 +39,10 @@ type PatchedFile struct {
 	MoveTo  string `json:"move_to,omitempty"`
 	Added   int    `json:"added"`
 	Removed int    `json:"removed"`
+	// SHA256 and Size describe the file as written ("" and 0 for a delete),
+	// so the audit log can name the content without holding it.
+	SHA256 string `json:"sha256,omitempty"`
+	Size   int64  `json:"size,omitempty"`
 }
 
 func (*ApplyPatch) Name() string              { return "apply_patch" }
@@ -104,6 +112,13 @@ func (ap *ApplyPatch) Run(ctx context.Context, env *Env, callID string, args jso
 		default:
 			fmt.Fprintf(&b, "M %s\n", f.Path)
 		}
+		if c.Op != patch.Delete {
+			written := c.Path
+			if c.MoveTo != "" {
+				written = c.MoveTo
+			}
+			f.SHA256, f.Size = fileDigest(written)
+		}
 		d.Files = append(d.Files, f)
 	}
 	return Result{Output: b.String(), Detail: d}, nil
@@ -123,4 +138,20 @@ func patchPath(workspace, p string) (string, error) {
 		}
 	}
 	return abs, nil
+}
+
+// fileDigest is the content hash ("sha256:HEX") and size of a file just
+// written; empty if it cannot be read back.
+func fileDigest(path string) (string, int64) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), n
 }

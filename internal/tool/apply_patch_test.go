@@ -61,9 +61,9 @@ func TestApplyPatch(t *testing.T) {
 				"sub/renamed.txt": "old\n",
 			},
 			detail: &ApplyPatchDetail{Files: []PatchedFile{
-				{Op: "add", Path: "sub/new.go", Added: 1},
-				{Op: "update", Path: "main.go", Added: 1, Removed: 1},
-				{Op: "update", Path: "old.txt", MoveTo: "sub/renamed.txt"},
+				{Op: "add", Path: "sub/new.go", Added: 1, SHA256: "sha256:0f8a30f26053fb832032c5006ccc5646189b16e5f881e36170a813968226becd", Size: 12},
+				{Op: "update", Path: "main.go", Added: 1, Removed: 1, SHA256: "sha256:b77c51ccd10ffbeb04c10d46c5e4d59e16dc65d2dd8344908242f11314743450", Size: 42},
+				{Op: "update", Path: "old.txt", MoveTo: "sub/renamed.txt", SHA256: "sha256:01d09d19c2139a46aebfb577780d123d7396e97201bc7ead210a2ebff8239dee", Size: 4},
 				{Op: "delete", Path: "sub/gone.txt", Removed: 1},
 			}},
 		},

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/git-agent/git-agent/internal/telemetry"
 	"github.com/git-agent/git-agent/sandbox"
 )
 
@@ -41,6 +42,7 @@ type ShellDetail struct {
 	Stdout     string   `json:"stdout"`
 	Stderr     string   `json:"stderr"`
 	TimedOut   bool     `json:"timed_out,omitempty"`
+	Signal     string   `json:"signal,omitempty"` // the signal that killed the command
 	Truncated  bool     `json:"truncated,omitempty"`
 	DurationMS int64    `json:"duration_ms"`
 }
@@ -132,14 +134,15 @@ func (Shell) Run(ctx context.Context, env *Env, callID string, args json.RawMess
 	if environ == nil {
 		environ = sandbox.BaseEnv(os.Environ())
 	}
-	c := &sandbox.Cmd{Args: argv, Dir: dir, Env: environ, Timeout: timeout, MaxOutput: env.MaxOutput}
+	c := &sandbox.Cmd{Args: argv, Dir: dir, Env: environ, Timeout: timeout, MaxOutput: env.MaxOutput, Egress: env.Egress}
 	if env.Progress != nil {
 		w := progressWriter{fn: env.Progress, callID: callID}
 		c.Stdout, c.Stderr = w, w
 	}
-	res, err := sandbox.Run(ctx, profile, c)
+	res, err := runSpan(ctx, env, profile, c)
 	switch {
 	case errors.Is(err, sandbox.ErrProfileUnavailable):
+		env.Telemetry.Metrics().SandboxDenial("profile")
 		return Errorf("shell: no command can run in this session: %v. Do not retry; tell the user.", err), nil
 	case err != nil && ctx.Err() != nil:
 		if res == nil {
@@ -150,6 +153,25 @@ func (Shell) Run(ctx context.Context, env *Env, callID string, args json.RawMess
 		return Errorf("shell: %v", err), nil
 	}
 	return shellResult(env, res, argv, dir, timeout, capNote), nil
+}
+
+// runSpan runs c under profile inside a sandbox.exec span.
+func runSpan(ctx context.Context, env *Env, profile sandbox.Profile, c *sandbox.Cmd) (*sandbox.Result, error) {
+	ctx, span := env.Telemetry.Start(ctx, "sandbox.exec", telemetry.String("profile", string(profile.Mode)),
+		telemetry.String("program", filepath.Base(c.Args[0])))
+	defer span.End()
+	res, err := sandbox.Run(ctx, profile, c)
+	if err != nil {
+		span.SetError(err)
+	}
+	if res != nil {
+		span.SetAttrs(telemetry.Int("exit_code", res.ExitCode), telemetry.Int64("duration_ms", res.Duration.Milliseconds()),
+			telemetry.Bool("timed_out", res.TimedOut))
+		if res.Signal != "" {
+			span.SetAttrs(telemetry.String("signal", res.Signal))
+		}
+	}
+	return res, err
 }
 
 // shellTimeout picks the timeout of a call; note is set if the model asked
@@ -204,7 +226,7 @@ func shellResult(env *Env, res *sandbox.Result, argv []string, dir string, timeo
 		Detail: ShellDetail{
 			Command: argv, Workdir: dir, ExitCode: res.ExitCode,
 			Stdout: string(res.Stdout), Stderr: string(res.Stderr),
-			TimedOut: res.TimedOut, Truncated: res.Truncated,
+			TimedOut: res.TimedOut, Signal: res.Signal, Truncated: res.Truncated,
 			DurationMS: res.Duration.Milliseconds(),
 		},
 	}

@@ -12,7 +12,9 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/git-agent/git-agent/internal/telemetry"
 	"github.com/git-agent/git-agent/sandbox"
+	"github.com/git-agent/git-agent/sandbox/egress"
 )
 
 // Risk is a tool call's risk tier, used by the approval policy.
@@ -58,6 +60,10 @@ type Env struct {
 	Progress func(callID string, chunk string)
 	// Env is the environment passed to commands (already scrubbed by the caller).
 	Environ []string
+	// Egress, if set, is told every decision of a command's egress proxy.
+	Egress func(egress.Decision)
+	// Telemetry receives a sandbox.exec span per command; nil is a no-op.
+	Telemetry *telemetry.Telemetry
 }
 
 // Result is what a tool call produced.
