@@ -64,6 +64,8 @@ func TestScripts(t *testing.T) {
 			"deadport":    cmdDeadPort,
 			"exitcode":    cmdExitCode,
 			"githubfake":  cmdGitHubFake,
+			"flipbyte":    cmdFlipByte,
+			"otlpserver":  cmdOTLPServer,
 		},
 	})
 }
@@ -137,6 +139,29 @@ func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	ts.Fatalf("%s did not appear", args[0])
+}
+
+// flipbyte FILE: change one letter or digit in the middle of FILE (the
+// first one at or after the middle byte), as a tamperer would.
+func cmdFlipByte(ts *testscript.TestScript, neg bool, args []string) {
+	path := ts.MkAbs(args[0])
+	data, err := os.ReadFile(path)
+	ts.Check(err)
+	for i := len(data) / 2; i < len(data); i++ {
+		c := data[i]
+		switch {
+		case c >= 'a' && c < 'z', c >= 'A' && c < 'Z', c >= '0' && c < '9':
+			data[i] = c + 1
+		case c == 'z', c == 'Z', c == '9':
+			data[i] = c - 1
+		default:
+			continue
+		}
+		ts.Check(os.WriteFile(path, data, 0o600))
+		ts.Logf("flipped byte %d of %s: %q -> %q", i, args[0], c, data[i])
+		return
+	}
+	ts.Fatalf("%s has no letter or digit after its middle", args[0])
 }
 
 // pidgone FILE: the process whose pid is in FILE must be gone within 5s.
@@ -221,6 +246,30 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
 	}
+}
+
+// otlpserver: an OTLP/HTTP collector on loopback that accepts every export;
+// sets $OTLP_URL and appends each request's path to $WORK/otlp.log and its
+// (protobuf) body to $WORK/otlp.bin.
+func cmdOTLPServer(ts *testscript.TestScript, neg bool, args []string) {
+	work := ts.Getenv("WORK")
+	logPath, binPath := filepath.Join(work, "otlp.log"), filepath.Join(work, "otlp.bin")
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		for path, data := range map[string][]byte{logPath: []byte(r.Method + " " + r.URL.Path + " " + r.Header.Get("Content-Type") + "\n"), binPath: body} {
+			f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+			if err == nil {
+				f.Write(data)
+				f.Close()
+			}
+		}
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}))
+	ts.Defer(srv.Close)
+	ts.Setenv("OTLP_URL", srv.URL)
 }
 
 // githubfake DIFFFILE: serve a fake of the GitHub REST API for pull request

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/git-agent/git-agent/internal/audit"
 	"github.com/git-agent/git-agent/internal/model"
 	"github.com/git-agent/git-agent/internal/policy"
+	"github.com/git-agent/git-agent/internal/telemetry"
 	"github.com/git-agent/git-agent/internal/tool"
 )
 
@@ -28,12 +31,18 @@ func itemTypeFor(name string) string {
 // runCall judges and executes one tool call and returns the output item for
 // the model. A non-empty stop string ends the session (loop detected).
 func (a *Agent) runCall(ctx context.Context, turn int, call model.Item) (model.Item, string) {
+	ctx, span := a.opts.Telemetry.Start(ctx, "tool.call", telemetry.String("tool", call.Name), telemetry.String("call_id", call.CallID))
+	defer span.End()
 	id := a.newItemID()
 	ev := &EventItem{ID: id, Type: itemTypeFor(call.Name), Tool: call.Name, CallID: call.CallID,
 		Arguments: call.Arguments, Status: StatusInProgress}
 	out := model.Item{Type: model.ItemFunctionOutput, CallID: call.CallID}
 
 	finish := func(res tool.Result, status string) (model.Item, string) {
+		span.SetAttrs(telemetry.String("status", status))
+		if res.IsError {
+			span.SetError(errors.New(clip(res.Output, 200)))
+		}
 		ev.Status = status
 		ev.Output = res.Output
 		ev.Detail = res.Detail
@@ -63,6 +72,21 @@ func (a *Agent) runCall(ctx context.Context, turn int, call model.Item) (model.I
 	if err != nil {
 		verdict = policy.Verdict{Decision: policy.Forbid, Reason: "approval failed: " + err.Error()}
 	}
+	decision := decisionOf(verdict)
+	det := map[string]any{"tool": call.Name, "call_id": call.CallID, "turn": turn}
+	if argv := pc.Command; len(argv) > 0 && argv[len(argv)-1] == "\x00script;" {
+		det["script"] = true
+	}
+	a.content(det, "arguments", call.Arguments)
+	if err := a.audit(audit.Entry{Operation: OpToolCall, Target: callTarget(call.Name, args, pc.Summary), Decision: decision,
+		Reason: verdict.Reason, Rule: verdict.Rule, Details: det}); err != nil && verdict.Decision == policy.Allow {
+		// Fail closed: what the log cannot record does not happen.
+		verdict = policy.Verdict{Decision: policy.Forbid, Reason: "the audit log cannot record this call: " + err.Error()}
+		decision = "denied"
+	}
+	a.opts.Telemetry.Metrics().ToolCall(call.Name, decision)
+	span.SetAttrs(telemetry.String("decision", decision))
+	a.opts.Log.Debug("tool call", "tool", call.Name, "call_id", call.CallID, "decision", decision, "rule", verdict.Rule, "reason", verdict.Reason)
 	ev.Decision = string(verdict.Decision)
 	ev.Reason = verdict.Reason
 	a.emit(Event{Type: EventItemStarted, Turn: turn, Item: ev})
@@ -74,7 +98,12 @@ func (a *Agent) runCall(ctx context.Context, turn int, call model.Item) (model.I
 	env.Progress = func(callID, chunk string) {
 		a.emit(Event{Type: EventItemUpdated, Turn: turn, Item: &EventItem{ID: id, Type: ev.Type, CallID: callID, OutputDelta: chunk}})
 	}
+	env.Egress = a.egressHook(call.CallID)
+	env.Telemetry = a.opts.Telemetry
 	res, err := t.Run(ctx, &env, call.CallID, args)
+	if err == nil {
+		a.auditResult(call.CallID, res)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			res = tool.Errorf("interrupted: %v", ctx.Err())

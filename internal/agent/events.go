@@ -68,6 +68,15 @@ type Event struct {
 	Error *ErrorInfo `json:"error,omitempty"`
 	// session.completed: where the work landed
 	Result *ResultInfo `json:"result,omitempty"`
+	// session.completed: the audit log and its chain head after the session
+	Audit *AuditInfo `json:"audit,omitempty"`
+}
+
+// AuditInfo says where a session's audit entries are: the log file and the
+// hash of the chain's last entry (`git agent audit verify` checks it).
+type AuditInfo struct {
+	Log  string `json:"log"`
+	Head string `json:"head,omitempty"`
 }
 
 // ResultInfo says where a session's changes are: the agent branch and the
@@ -90,6 +99,8 @@ type SessionInfo struct {
 	Rollout     string   `json:"rollout,omitempty"`
 	Recorded    bool     `json:"recorded_model,omitempty"` // model turns come from a cassette
 	Instruction []string `json:"instruction_files,omitempty"`
+	// Audit is where the session's audit entries go (Head unset here).
+	Audit *AuditInfo `json:"audit,omitempty"`
 }
 
 // EventItem is the payload of item.started / item.updated / item.completed.

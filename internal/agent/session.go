@@ -62,6 +62,13 @@ var ErrNoSession = errors.New("no such session")
 type Store struct {
 	Dir string
 	Now func() time.Time
+	// Sanitize, if set, rewrites each record (a JSON document) before it is
+	// written: rollouts must not hold the home path, the user name or a
+	// secret any more than the audit log does.
+	Sanitize func([]byte) []byte
+	// Home expands the "~" Sanitize put in a session's workspace and
+	// repository paths when it is loaded.
+	Home string
 }
 
 func (s *Store) now() time.Time {
@@ -90,7 +97,7 @@ func (s *Store) Create(meta Meta) (*Rollout, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create session file: %w", err)
 	}
-	r := &Rollout{f: f, Path: path, ID: meta.ID, now: s.now}
+	r := &Rollout{f: f, Path: path, ID: meta.ID, now: s.now, sanitize: s.Sanitize}
 	if err := r.Append(Record{Kind: "meta", Meta: &meta}); err != nil {
 		f.Close()
 		return nil, err
@@ -151,7 +158,27 @@ func (s *Store) Load(id string) (*Loaded, error) {
 		}
 		return nil, fmt.Errorf("read session: %w", err)
 	}
-	return parseRollout(id, data)
+	l, err := parseRollout(id, data)
+	if err != nil {
+		return nil, err
+	}
+	l.Meta.Workspace = expandHome(l.Meta.Workspace, s.Home)
+	l.Meta.Repo = expandHome(l.Meta.Repo, s.Home)
+	return l, nil
+}
+
+// expandHome undoes the sanitizer's "~" for a path git-agent must use again.
+func expandHome(p, home string) string {
+	if home == "" {
+		return p
+	}
+	if p == "~" {
+		return home
+	}
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		return filepath.Join(home, rest)
+	}
+	return p
 }
 
 func parseRollout(id string, data []byte) (*Loaded, error) {
@@ -288,17 +315,18 @@ func (s *Store) Reopen(id string) (*Rollout, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open session %s: %w", id, err)
 	}
-	return &Rollout{f: f, Path: path, ID: id, now: s.now}, nil
+	return &Rollout{f: f, Path: path, ID: id, now: s.now, sanitize: s.Sanitize}, nil
 }
 
 // Rollout appends records to a session file. Each record is one write of a
 // whole line, so a crash leaves at most a torn last line, which Load ignores.
 type Rollout struct {
-	ID   string
-	Path string
-	f    *os.File
-	now  func() time.Time
-	mu   sync.Mutex
+	ID       string
+	Path     string
+	f        *os.File
+	now      func() time.Time
+	sanitize func([]byte) []byte
+	mu       sync.Mutex
 }
 
 // Append writes rec with the current time.
@@ -311,6 +339,9 @@ func (r *Rollout) Append(rec Record) error {
 	b, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("encode session record: %w", err)
+	}
+	if r.sanitize != nil {
+		b = r.sanitize(b)
 	}
 	b = append(b, '\n')
 	if _, err := r.f.Write(b); err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/git-agent/git-agent/internal/audit"
 	"github.com/git-agent/git-agent/internal/model"
 )
 
@@ -76,5 +77,41 @@ func TestLoadToleratesTornTailButNotCorruption(t *testing.T) {
 	}
 	if _, err := s.Load("missing"); !errors.Is(err, ErrNoSession) {
 		t.Errorf("missing: %v", err)
+	}
+}
+
+// TestStoreSanitizes: rollouts are sanitized like the audit log, and the
+// paths a resume needs come back expanded.
+func TestStoreSanitizes(t *testing.T) {
+	t.Parallel()
+	home := "/home/alice"
+	san := audit.NewSanitizer(audit.SanitizerOptions{Home: home, User: "alice", Secrets: []string{"hunter2hunter2"}})
+	s := &Store{Dir: t.TempDir(), Sanitize: san.JSON, Home: home}
+	r, err := s.Create(Meta{ID: "abc", Workspace: home + "/src/proj", Repo: home + "/src/proj", Prompt: "use hunter2hunter2 as alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Append(Record{Kind: "item", Item: &model.Item{Type: model.ItemMessage, Role: model.RoleUser, Text: "cat /home/alice/.netrc"}}); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	raw, err := os.ReadFile(r.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, leak := range []string{"/home/alice", "hunter2hunter2", "alice"} {
+		if strings.Contains(string(raw), leak) {
+			t.Errorf("rollout holds %q:\n%s", leak, raw)
+		}
+	}
+	l, err := s.Load("abc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Meta.Workspace != home+"/src/proj" || l.Meta.Repo != home+"/src/proj" {
+		t.Errorf("loaded workspace %q, repo %q: want them under %s again", l.Meta.Workspace, l.Meta.Repo, home)
+	}
+	if l.Items[0].Text != "cat ~/.netrc" || l.Meta.Prompt != "use [REDACTED] as [USER]" {
+		t.Errorf("loaded item %q, prompt %q", l.Items[0].Text, l.Meta.Prompt)
 	}
 }

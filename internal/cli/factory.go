@@ -2,10 +2,13 @@ package cli
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/git-agent/git-agent/internal/audit"
 )
 
 // Factory carries the dependencies every command needs, so tests can
@@ -19,6 +22,15 @@ type Factory struct {
 	Getwd func() (string, error)
 	// Context is the base context; Main wires it to SIGINT/SIGTERM.
 	Context context.Context
+	// Environ lists the process environment (for the sanitizer's secrets).
+	Environ func() []string
+	// Log receives diagnostics (--debug, --log-file); it discards by default.
+	Log *slog.Logger
+	// Global holds the root's persistent flags.
+	Global globalFlags
+
+	san     *audit.Sanitizer
+	closers []func() error
 }
 
 // NewFactory returns a factory over the real process environment.
@@ -30,6 +42,8 @@ func NewFactory(ctx context.Context) *Factory {
 		HTTPClient: &http.Client{},
 		Getwd:      os.Getwd,
 		Context:    ctx,
+		Environ:    osEnviron,
+		Log:        discardLogger(),
 	}
 }
 

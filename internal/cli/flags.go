@@ -28,6 +28,8 @@ type sessionFlags struct {
 	InPlace            bool
 	Commit             bool
 	KeepWorktree       bool
+	// AuditContent puts prompts and outputs into the audit log, not only their digests.
+	AuditContent bool
 	// changed maps config keys to the values of flags set on the command line.
 	changed map[string]string
 }
@@ -53,6 +55,7 @@ func (s *sessionFlags) register(cmd *cobra.Command, model bool) {
 	fl.BoolVar(&s.InPlace, "in-place", false, "work in the current checkout instead of a new worktree (still confined; .git stays read-only)")
 	fl.BoolVar(&s.Commit, "commit", false, "with --in-place: commit the changes at the end")
 	fl.BoolVar(&s.KeepWorktree, "keep-worktree", false, "keep the task's worktree after the session")
+	fl.BoolVar(&s.AuditContent, "audit-content", false, "record prompts, command output and messages in the audit log (default: only their SHA-256 and size)")
 }
 
 // collect records which config keys were set by flags.

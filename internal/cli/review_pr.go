@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/git-agent/git-agent/gitops/github"
+	"github.com/git-agent/git-agent/internal/audit"
 	"github.com/git-agent/git-agent/review"
 )
 
@@ -50,7 +51,19 @@ func reviewPR(opts *ReviewOptions, dir string) error {
 		e, w, i := review.Summary(findings)
 		summary := fmt.Sprintf("### git-agent review\n\n%d error(s), %d warning(s), %d note(s) in %d file(s) at %s.\n",
 			e, w, i, len(files), short(pr.HeadSHA))
+		rec, err := f.commandRecorder(dir, "")
+		if err != nil {
+			return err
+		}
 		res, err := client.PostReview(f.Context, pr, files, findings, github.PostOptions{Summary: summary})
+		entry := audit.Entry{Operation: "github.review", Target: pr.String(), Decision: "ok"}
+		if err != nil {
+			entry.Decision, entry.Reason = "failed", err.Error()
+		} else {
+			entry.Details = map[string]any{"review_id": res.ReviewID, "inline": res.Posted, "in_body": res.Summarised,
+				"skipped": res.Skipped, "summary_url": res.SummaryURL, "head": pr.HeadSHA}
+		}
+		rec.note(f, entry)
 		if err != nil {
 			return err
 		}

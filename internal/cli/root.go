@@ -39,6 +39,13 @@ func Main() int {
 
 // Execute runs the command tree with args and maps the result to an exit code.
 func Execute(f *Factory, args []string) int {
+	if f.Log == nil {
+		f.Log = discardLogger()
+	}
+	if f.Environ == nil {
+		f.Environ = osEnviron
+	}
+	defer f.closeAll()
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	root.SetIn(f.IO.In)
@@ -93,6 +100,8 @@ Start with 'git agent demo' (no API key needed), then 'git agent run "TASK"'.`,
 	}
 	root.SetVersionTemplate("git-agent {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &UsageError{Err: err} })
+	f.Global.register(root)
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return f.setupLogging() }
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetHelpTemplate(root.HelpTemplate() + "\n" + exitCodeHelp + "\n")
 
@@ -110,6 +119,7 @@ Start with 'git agent demo' (no API key needed), then 'git agent run "TASK"'.`,
 		NewCmdUndo(f, nil),
 		NewCmdLog(f, nil),
 		NewCmdGC(f),
+		NewCmdAudit(f, nil),
 	)
 	return root
 }

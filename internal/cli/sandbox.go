@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/git-agent/git-agent/internal/audit"
 	"github.com/git-agent/git-agent/sandbox"
+	"github.com/git-agent/git-agent/sandbox/egress"
 	"github.com/spf13/cobra"
 )
 
@@ -88,6 +90,11 @@ func sandboxRun(opts *SandboxOptions) error {
 	if err != nil {
 		return err
 	}
+	rec, err := f.commandRecorder(ws, string(mode))
+	if err != nil {
+		return err
+	}
+	target := strings.Join(opts.Args, " ")
 	res, err := sandbox.Run(f.Context, sandbox.Profile{Mode: mode, Workspace: ws, AllowDomains: opts.AllowDomains}, &sandbox.Cmd{
 		Args:    opts.Args,
 		Dir:     ws,
@@ -99,7 +106,16 @@ func sandboxRun(opts *SandboxOptions) error {
 		// Everything reaches the streams through the tee; the capture is
 		// not used.
 		MaxOutput: 1,
+		Egress: func(d egress.Decision) {
+			decision := "denied"
+			if d.Allowed {
+				decision = "allowed"
+			}
+			rec.note(f, audit.Entry{Operation: "egress", Target: fmt.Sprintf("%s:%d", d.Host, d.Port), Decision: decision,
+				Reason: d.Reason, Details: map[string]any{"method": d.Method}})
+		},
 	})
+	rec.note(f, execEntry(target, res, err))
 	switch {
 	case errors.Is(err, sandbox.ErrProfileUnavailable):
 		fmt.Fprintf(f.IO.ErrOut, "git-agent: %v\n(run 'git agent sandbox check' to see what this machine supports)\n", err)
@@ -154,4 +170,28 @@ func sandboxCheck(f *Factory) error {
 		}
 	}
 	return nil
+}
+
+// execEntry is the audit entry of a command git agent sandbox ran (or was
+// refused).
+func execEntry(target string, res *sandbox.Result, err error) audit.Entry {
+	e := audit.Entry{Operation: "exec", Target: target, Decision: "ok"}
+	switch {
+	case errors.Is(err, sandbox.ErrProfileUnavailable):
+		e.Operation, e.Decision, e.Reason = "sandbox.refused", "refused", err.Error()
+		return e
+	case err != nil && res == nil:
+		e.Decision, e.Reason = "failed", err.Error()
+		return e
+	}
+	e.Details = map[string]any{"exit_code": res.ExitCode, "duration_ms": res.Duration.Milliseconds()}
+	switch {
+	case res.TimedOut:
+		e.Decision, e.Reason = "killed", "timed out"
+	case res.Signal != "":
+		e.Decision, e.Reason = "killed", "killed by "+res.Signal
+	case res.ExitCode != 0:
+		e.Decision, e.Reason = "failed", fmt.Sprintf("exit code %d", res.ExitCode)
+	}
+	return e
 }

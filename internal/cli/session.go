@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/git-agent/git-agent/internal/agent"
+	"github.com/git-agent/git-agent/internal/audit"
 	"github.com/git-agent/git-agent/internal/config"
 	"github.com/git-agent/git-agent/internal/model"
 	"github.com/git-agent/git-agent/internal/model/replay"
@@ -125,9 +126,29 @@ func runSession(ctx context.Context, f *Factory, spec sessionSpec) (*sessionResu
 	if err != nil {
 		return nil, &UsageError{Err: err}
 	}
-	if err := sandbox.Available(mode); err != nil {
+	stateDir := cfg.StateDir
+	if stateDir == "" {
+		stateDir = f.defaultStateDir()
+	}
+	alog, err := f.openAudit(stateDir)
+	if err != nil {
 		return nil, err
 	}
+	id := agent.NewID()
+	resumeBranch := ""
+	if spec.Resume != nil {
+		id, resumeBranch = spec.Resume.Meta.ID, spec.Resume.Meta.Branch
+	}
+	rec := &recorder{log: alog, session: id, profile: string(mode)}
+	if err := sandbox.Available(mode); err != nil {
+		rec.note(f, audit.Entry{Operation: "sandbox.refused", Target: ws, Decision: "refused", Reason: err.Error()})
+		return nil, err
+	}
+	tel, err := f.newTelemetry(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f.Log.Debug("configuration", "profile", mode, "approval", cfg.Approval, "provider", cfg.Provider, "model", cfg.Model, "state_dir", stateDir)
 	approval, err := policy.ParseMode(cfg.Approval)
 	if err != nil {
 		return nil, &UsageError{Err: err}
@@ -149,25 +170,22 @@ func runSession(ctx context.Context, f *Factory, spec sessionSpec) (*sessionResu
 		prov = replay.NewRecorder(prov, spec.Flags.Record, mname, f.Now())
 	}
 
-	stateDir := cfg.StateDir
-	if stateDir == "" {
-		stateDir = f.defaultStateDir()
-	}
-	store := &agent.Store{Dir: filepath.Join(stateDir, "sessions"), Now: f.Now}
+	store := &agent.Store{Dir: filepath.Join(stateDir, "sessions"), Now: f.Now, Sanitize: f.sanitizer().JSON, Home: f.home()}
 
 	// The session's place: its own worktree and branch inside a repository.
-	id := agent.NewID()
-	resumeBranch := ""
-	if spec.Resume != nil {
-		id, resumeBranch = spec.Resume.Meta.ID, spec.Resume.Meta.Branch
-	}
 	// A resumed session without a branch worked in place (outside a
 	// repository, or with --in-place): it continues there.
-	place, err := prepareTask(ctx, f, ws, id, spec.Prompt, spec.Flags, resumeBranch, spec.Resume != nil && resumeBranch == "")
+	// The branch is named after the task, sanitized like every other record.
+	place, err := prepareTask(ctx, f, ws, id, f.sanitizer().String(spec.Prompt), spec.Flags, resumeBranch, spec.Resume != nil && resumeBranch == "")
 	if err != nil {
 		return nil, err
 	}
 	ws = place.Workspace
+	place.rec, place.clean = rec, f.sanitizer().String
+	if place.Task != nil && resumeBranch == "" {
+		rec.note(f, audit.Entry{Operation: "branch.create", Target: place.Task.Branch, Decision: "ok",
+			Details: map[string]any{"worktree": place.Task.Worktree, "repo": place.Repo.Root, "base": spec.Flags.Base}})
+	}
 	started := false
 	defer func() {
 		if !started && place.Task != nil && resumeBranch == "" {
@@ -263,8 +281,13 @@ func runSession(ctx context.Context, f *Factory, spec sessionSpec) (*sessionResu
 		Now:             f.Now,
 		Finish: func(out *agent.Outcome) *agent.ResultInfo {
 			meta := agent.Meta{ID: rollout.ID, Provider: pname, Model: mname, Profile: string(mode)}
-			return place.finish(ctx, out, meta, spec.Prompt, spec.Flags)
+			return place.finish(ctx, out, meta, spec.Prompt, spec.Flags, alog.Head())
 		},
+		Audit:        rec.record,
+		AuditContent: spec.Flags.AuditContent,
+		AuditInfo:    func() *agent.AuditInfo { return &agent.AuditInfo{Log: alog.Path(), Head: alog.Head()} },
+		Telemetry:    tel,
+		Log:          f.Log,
 	})
 	if spec.Resume != nil {
 		a.Restore(spec.Resume.Items, spec.Resume.Turns, spec.Resume.Usage)
@@ -276,6 +299,7 @@ func runSession(ctx context.Context, f *Factory, spec sessionSpec) (*sessionResu
 		if spec.Flags.Record != "" {
 			fmt.Fprintf(f.IO.ErrOut, "  model turns recorded in %s\n", spec.Flags.Record)
 		}
+		fmt.Fprintf(f.IO.ErrOut, "  audit log: %s (chain head %s; check it with: git agent audit verify)\n", alog.Path(), short(alog.Head()))
 	}
 	return &sessionResult{ID: rollout.ID, Rollout: rollout.Path, Outcome: out}, nil
 }

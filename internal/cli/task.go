@@ -9,6 +9,7 @@ import (
 
 	"github.com/git-agent/git-agent/gitops"
 	"github.com/git-agent/git-agent/internal/agent"
+	"github.com/git-agent/git-agent/internal/audit"
 )
 
 // taskPlace is where a session works: a linked worktree on its own agent
@@ -20,6 +21,9 @@ type taskPlace struct {
 	Task      *gitops.Task // nil unless in a worktree
 	InPlace   bool
 	Note      string // shown when the session could not get a worktree
+
+	rec   *recorder           // audit entries for the commit
+	clean func(string) string // sanitizes the commit message
 }
 
 // prepareTask picks the session's workspace for dir.
@@ -71,7 +75,10 @@ func prepareTask(ctx context.Context, f *Factory, dir, id, prompt string, fl ses
 // finish commits the session's changes with provenance trailers, outside the
 // sandbox, and removes the worktree unless it is kept. It never touches the
 // user's checkout.
-func (t *taskPlace) finish(ctx context.Context, out *agent.Outcome, meta agent.Meta, prompt string, fl sessionFlags) *agent.ResultInfo {
+//
+// auditHead is the audit chain's head when the session's work is done; the
+// Agent-Audit trailer ties the commit to it (`git agent audit verify`).
+func (t *taskPlace) finish(ctx context.Context, out *agent.Outcome, meta agent.Meta, prompt string, fl sessionFlags, auditHead string) *agent.ResultInfo {
 	if t.Task == nil && !(t.InPlace && fl.Commit) {
 		if t.Note != "" {
 			return &agent.ResultInfo{Note: t.Note}
@@ -88,7 +95,14 @@ func (t *taskPlace) finish(ctx context.Context, out *agent.Outcome, meta agent.M
 	if out.Status != agent.SessionCompleted {
 		trailers = append(trailers, gitops.Trailer{Key: "Agent-Status", Value: out.Status})
 	}
+	if auditHead != "" {
+		trailers = append(trailers, gitops.Trailer{Key: "Agent-Audit", Value: auditHead})
+	}
 	subject, body := commitMessage(prompt, out.FinalMessage)
+	if t.clean != nil {
+		// A commit outlives every log: no home path, user name or secret in it.
+		subject, body = t.clean(subject), t.clean(body)
+	}
 	res := &agent.ResultInfo{}
 	task := t.Task
 	if t.InPlace {
@@ -103,6 +117,15 @@ func (t *taskPlace) finish(ctx context.Context, out *agent.Outcome, meta agent.M
 	default:
 		res.Commit = sha
 		res.Branch = task.Branch
+	}
+	if sha != "" || err != nil {
+		e := audit.Entry{Operation: "commit", Target: task.Branch, Decision: "ok", Details: map[string]any{"commit": sha, "audit_head": auditHead}}
+		if err != nil {
+			e.Decision, e.Reason = "failed", err.Error()
+		}
+		if t.rec != nil {
+			_ = t.rec.record(e) // a lost entry shows as a chain that lacks it; the commit stands
+		}
 	}
 	if t.Task != nil {
 		if fl.KeepWorktree {
