@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/git-agent/git-agent/internal/audit"
 	"github.com/git-agent/git-agent/internal/policy"
+	"github.com/git-agent/git-agent/internal/tool"
+	"github.com/git-agent/git-agent/sandbox"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -155,5 +158,45 @@ func TestCallTarget(t *testing.T) {
 				t.Errorf("callTarget = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestAuditExec records how commands ended: ok, failed, killed by the
+// timeout; and, for a patch, each file written by hash.
+func TestAuditExec(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("needs /bin/sh")
+	}
+	ws := t.TempDir()
+	sink := &auditSink{}
+	prov := &scripted{steps: []step{
+		calls(fc("c1", "shell", `{"command":["true"]}`), fc("c2", "shell", `{"command":"exit 3"}`),
+			fc("c3", "shell", `{"command":["sleep","5"],"timeout_ms":50}`),
+			fc("c4", "apply_patch", `{"patch":"*** Begin Patch\n*** Add File: a.txt\n+hello\n*** End Patch"}`)),
+		say("done")}}
+	a := New(Options{SessionID: "s1", Provider: prov, Model: "m",
+		Tools:   tool.NewRegistry(tool.NewShell(), tool.NewApplyPatch()),
+		ToolEnv: &tool.Env{Workspace: ws, Sandbox: sandbox.Profile{Mode: sandbox.Trusted, Workspace: ws}},
+		Policy:  policy.New(policy.Never, nil, nil), Audit: sink.record})
+	a.Run(context.Background(), "task")
+	var got []string
+	for _, e := range sink.entries {
+		if e.Operation == OpExec || e.Operation == OpFileWrite {
+			got = append(got, fmt.Sprintf("%s %s %s (%s)", e.Operation, e.Target, e.Decision, e.Reason))
+		}
+	}
+	want := []string{
+		"exec true ok ()",
+		"exec /bin/sh -c exit 3 failed (exit code 3)",
+		"exec sleep 5 killed (timed out)",
+		"file.write a.txt ok ()",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("exec entries (-want +got):\n%s", diff)
+	}
+	last := sink.entries[len(sink.entries)-2].Details
+	if last["sha256"] != digest("hello\n") || last["size"] != int64(6) || last["op"] != "add" {
+		t.Errorf("file.write details %v", last)
 	}
 }
