@@ -87,7 +87,7 @@ func (f *Factory) auditPath(stateDir string) string {
 func (f *Factory) openAudit(stateDir string) (*audit.Log, error) {
 	path := f.auditPath(stateDir)
 	l, err := audit.Open(audit.Options{Path: path, Key: []byte(f.Getenv("GIT_AGENT_AUDIT_KEY")), Now: f.Now,
-		Agent: "git-agent/" + Version(), Sanitizer: f.sanitizer()})
+		Agent: agentName(), Sanitizer: f.sanitizer()})
 	if err != nil {
 		return nil, fmt.Errorf("open the audit log %s: %w (pass --audit-log FILE to put it elsewhere)", path, err)
 	}
