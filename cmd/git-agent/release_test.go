@@ -78,6 +78,17 @@ func TestReproducibleBuild(t *testing.T) {
 	if !found {
 		t.Errorf("modules lack github.com/spf13/cobra with version and sum: %s", out)
 	}
+
+	// The release's per-binary SBOM (.goreleaser.yaml: sbom --binary).
+	bom, err := exec.Command(bins[0], "sbom", "--binary", bins[1]).Output()
+	if err != nil {
+		t.Fatalf("sbom --binary: %v", err)
+	}
+	for _, want := range []string{`"purl": "pkg:golang/github.com/spf13/cobra@v`, `"specVersion": "1.6"`, `"name": "github.com/git-agent/git-agent"`} {
+		if !strings.Contains(string(bom), want) {
+			t.Errorf("sbom --binary lacks %s", want)
+		}
+	}
 }
 
 // copyTree copies the files git knows of (tracked, and untracked but not

@@ -120,6 +120,7 @@ Start with 'git agent demo' (no API key needed), then 'git agent run "TASK"'.`,
 		NewCmdLog(f, nil),
 		NewCmdGC(f),
 		NewCmdAudit(f, nil),
+		NewCmdSBOM(f, nil),
 	)
 	return root
 }

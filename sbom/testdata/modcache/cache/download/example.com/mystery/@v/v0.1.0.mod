@@ -1,0 +1,3 @@
+module example.com/mystery
+
+go 1.21

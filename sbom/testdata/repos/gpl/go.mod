@@ -1,0 +1,14 @@
+module example.com/gplapp
+
+go 1.22
+
+require (
+	example.com/alpha v1.2.0
+	example.com/dual v1.0.0
+	example.com/gpl v1.0.0
+)
+
+require (
+	example.com/beta v1.0.0 // indirect
+	github.com/UpperCase/mod v0.3.0 // indirect
+)
