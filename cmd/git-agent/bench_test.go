@@ -1,25 +1,24 @@
-//go:build unix
-
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
-	"github.com/git-agent/git-agent/internal/model/modeltest"
+	"github.com/git-agent/git-agent/internal/bench"
+	"github.com/git-agent/git-agent/sandbox"
 )
 
-// The seed targets (2-core machine): stripped binary ≤15 MB, --version ≤5 ms,
-// a 2-turn scripted task with one shell call ≤50 ms wall and ≤25 MiB peak RSS.
-// Run: scripts/bench.sh, or
-//   go test -run '^$' -bench . -benchtime 20x ./cmd/git-agent
+// The figures of `git agent bench`, as go test benchmarks of a stripped
+// binary built as released; the measuring is internal/bench's, and the
+// budgets are bench.Budgets. Run: scripts/bench.sh, or
+//
+//	go test -run '^$' -bench . -benchtime 20x ./cmd/git-agent
 
 var (
 	buildOnce sync.Once
@@ -52,80 +51,72 @@ func buildBinary(b *testing.B) string {
 	return builtBin
 }
 
-// measure runs cmd and returns its wall time and peak RSS in KiB.
-func measure(b *testing.B, cmd *exec.Cmd) (time.Duration, int64) {
-	start := time.Now()
-	out, err := cmd.CombinedOutput()
-	wall := time.Since(start)
-	if err != nil {
-		b.Fatalf("%v: %v\n%s", cmd.Args, err, out)
+// report reports a figure's metrics, named as `git agent bench --format
+// gobench` names them, and logs its note (an upper-bound peak RSS).
+func report(b *testing.B, f bench.Figure) {
+	if f.Note != "" {
+		b.Log(f.Note)
 	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return wall, ru.Maxrss
-}
-
-func report(b *testing.B, walls []time.Duration, rss []int64) {
-	slices.Sort(walls)
-	slices.Sort(rss)
-	b.ReportMetric(float64(walls[len(walls)/2].Microseconds())/1000, "median-ms")
-	b.ReportMetric(float64(walls[0].Microseconds())/1000, "min-ms")
-	b.ReportMetric(float64(walls[len(walls)-1].Microseconds())/1000, "max-ms")
-	b.ReportMetric(float64(rss[len(rss)-1])/1024, "peak-MiB")
+	for _, m := range f.Metrics() {
+		b.ReportMetric(m.Value, m.Unit)
+	}
 }
 
 func BenchmarkBinarySize(b *testing.B) {
-	bin := buildBinary(b)
-	st, err := os.Stat(bin)
+	f, err := bench.BinarySize(buildBinary(b))
 	if err != nil {
 		b.Fatal(err)
 	}
-	for i := 0; i < b.N; i++ {
+	for b.Loop() {
 	}
-	b.ReportMetric(float64(st.Size())/1e6, "MB")
+	report(b, f)
 }
 
+// BenchmarkVersion is the cold-start figure: `git-agent --version` as a
+// child process.
 func BenchmarkVersion(b *testing.B) {
 	bin := buildBinary(b)
-	var walls []time.Duration
-	var rss []int64
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		w, r := measure(b, exec.Command(bin, "--version"))
-		walls, rss = append(walls, w), append(rss, r)
+	ctx := context.Background()
+	var samples []bench.Sample
+	for b.Loop() {
+		s, err := bench.Version(ctx, bin, os.Environ())
+		if err != nil {
+			b.Fatal(err)
+		}
+		samples = append(samples, s)
 	}
-	report(b, walls, rss)
+	report(b, bench.TimedFigure(bench.ColdStartName, samples))
 }
 
-// BenchmarkScriptedTask: the whole process for a 2-turn task — the model
-// (scripted, on loopback, OpenAI Responses SSE) asks for one shell call, then
-// answers. Includes config loading, session recording and the command.
+// BenchmarkScriptedTask: the whole process for a 2-turn task in a fresh git
+// repository — the model (scripted, on loopback, OpenAI Responses SSE) asks
+// for one shell call that writes a file, then answers. Includes config
+// loading, the worktree and agent branch, session recording, the confined
+// command and the commit.
 func BenchmarkScriptedTask(b *testing.B) {
 	bin := buildBinary(b)
-	work := b.TempDir()
-	home := filepath.Join(work, "home")
-	ws := filepath.Join(work, "ws")
-	if err := os.MkdirAll(ws, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	env := append(os.Environ(), "HOME="+home, "XDG_STATE_HOME="+filepath.Join(home, "state"),
-		"XDG_CONFIG_HOME="+filepath.Join(home, "config"), "OPENAI_API_KEY=sk-bench")
-	var walls []time.Duration
-	var rss []int64
+	ctx := context.Background()
+	o := bench.TaskOptions{Exe: bin, Dir: b.TempDir(), Environ: os.Environ()}
+	var samples []bench.Sample
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		srv := modeltest.New(
-			modeltest.Call("call_1", "shell", map[string]any{"command": []string{"true"}}),
-			modeltest.Say("done"))
-		// The default profile, workspace-write: the shell call is confined.
-		cmd := exec.Command(bin, "run", "--base-url", srv.URL+"/v1", "-C", ws, "run true and report")
-		cmd.Env = env
+		t, err := bench.PrepareTask(ctx, o)
+		if errors.Is(err, sandbox.ErrProfileUnavailable) {
+			b.Skip(err)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.StartTimer()
-		w, r := measure(b, cmd)
+		s, err := t.Run(ctx)
 		b.StopTimer()
-		srv.Close()
-		walls, rss = append(walls, w), append(rss, r)
+		t.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		samples = append(samples, s)
 		b.StartTimer()
 	}
-	report(b, walls, rss)
+	report(b, bench.TimedFigure(bench.ScriptedTaskName, samples))
 }

@@ -121,6 +121,7 @@ Start with 'git agent demo' (no API key needed), then 'git agent run "TASK"'.`,
 		NewCmdGC(f),
 		NewCmdAudit(f, nil),
 		NewCmdSBOM(f, nil),
+		NewCmdBench(f, nil),
 	)
 	return root
 }
