@@ -31,6 +31,26 @@ import (
 type Git struct {
 	Dir string
 	Env []string // extra KEY=VALUE pairs, applied last
+
+	// pin, if set, holds the driver overrides looked up by the first command
+	// that needed them (see pinned).
+	pin *driverPin
+}
+
+// driverPin remembers one lookup of the config's filter and merge drivers.
+type driverPin struct {
+	done bool
+	ov   []string
+}
+
+// pinned returns a runner that looks the config's drivers up once and reuses
+// them. Only for a sequence of git-agent's own git commands with nothing else
+// running in between: a model's command could define a new driver, so a
+// pinned runner must never outlive the sequence it was made for.
+func (g *Git) pinned() *Git {
+	c := *g
+	c.pin = &driverPin{}
+	return &c
 }
 
 // GitError is a git command that ran and exited non-zero.
@@ -100,9 +120,17 @@ func (g *Git) run(ctx context.Context, stdin []byte, args ...string) (string, er
 	}
 	full := append([]string{}, hardening...)
 	if !noDrivers[args[0]] {
-		ov, err := g.driverOverrides(ctx)
-		if err != nil {
-			return "", err
+		var ov []string
+		if g.pin != nil && g.pin.done {
+			ov = g.pin.ov
+		} else {
+			var err error
+			if ov, err = g.driverOverrides(ctx); err != nil {
+				return "", err
+			}
+			if g.pin != nil {
+				g.pin.done, g.pin.ov = true, ov
+			}
 		}
 		full = append(full, ov...)
 	}

@@ -162,7 +162,9 @@ func (t *Task) Commit(ctx context.Context, subject, body string, trailers []Trai
 	if err != nil {
 		return "", fmt.Errorf("commit: %w", err)
 	}
-	g := &Git{Dir: t.Worktree, Env: t.Repo.identityEnv(ctx)}
+	// add, diff and commit run back to back, nothing else in between: one
+	// lookup of the config's drivers serves all three.
+	g := (&Git{Dir: t.Worktree, Env: t.Repo.identityEnv(ctx)}).pinned()
 	if _, err := g.Run(ctx, "add", "-A", "--", ":/"); err != nil {
 		return "", fmt.Errorf("commit: %w", err)
 	}
@@ -217,12 +219,13 @@ func (t *Task) Remove(ctx context.Context) error {
 
 func (r *Repo) removeWorktree(ctx context.Context, path string) error {
 	g := r.git()
-	_, _ = g.Run(ctx, "worktree", "unlock", path) // fails when not locked
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		_, _ = g.Run(ctx, "worktree", "unlock", path) // prune keeps locked entries
 		_, err := g.Run(ctx, "worktree", "prune")
 		return err
 	}
-	_, err := g.Run(ctx, "worktree", "remove", "--force", path)
+	// The second --force removes a locked worktree without a separate unlock.
+	_, err := g.Run(ctx, "worktree", "remove", "--force", "--force", path)
 	return err
 }
 
