@@ -25,7 +25,9 @@ func TestSBOMFlags(t *testing.T) {
 		{name: "everything", args: []string{"repo", "-o", "out.xml", "--format", "xml", "--spec", "1.5", "--policy", "default"},
 			want: SBOMOptions{Dir: "repo", Output: "out.xml", Format: "xml", Spec: "1.5", Policy: "default"}},
 		{name: "self", args: []string{"--self"}, want: SBOMOptions{Dir: "/", Format: "json", Spec: "1.6", Self: true}},
-		{name: "self takes no dir", args: []string{"--self", "repo"}, wantErr: "takes no DIR"},
+		{name: "self takes no dir", args: []string{"--self", "repo"}, wantErr: "take no DIR"},
+		{name: "binary takes no dir", args: []string{"--binary", "x", "repo"}, wantErr: "take no DIR"},
+		{name: "self or binary", args: []string{"--self", "--binary", "x"}, wantErr: "exclude each other"},
 		{name: "one dir only", args: []string{"a", "b"}, wantErr: "accepts at most 1 arg"},
 	}
 	for _, tc := range tests {
