@@ -1,17 +1,21 @@
-// Package github posts git-agent's review findings to a pull request through
-// the GitHub REST API: one COMMENT review with inline comments anchored to the
-// diff, and one sticky summary comment. It never approves or requests changes
-// on a pull request, and it never imports agent or model code; findings come
-// in as review.Finding values.
+// Package github is git-agent's layer over the GitHub REST API (go-github):
+// it posts review findings to a pull request (one COMMENT review with inline
+// comments anchored to the diff, and sticky comments), and gives the GitHub
+// Action what it needs to act on a pull request: collaborator permissions,
+// reactions, check runs with annotations, changed files and branch refs.
+// Failures come back as *APIError saying what to do. It never approves or
+// requests changes on a pull request, never puts the token in an error, and
+// never imports agent or model code; findings come in as review.Finding values.
 package github
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"time"
 
 	gh "github.com/google/go-github/v66/github"
 )
@@ -24,11 +28,29 @@ type Options struct {
 	Token      string       // GITHUB_TOKEN; empty means unauthenticated (read-only, public repos)
 	BaseURL    string       // GITHUB_API_URL (GitHub Enterprise, tests); default DefaultBaseURL
 	HTTPClient *http.Client // nil means a fresh http.Client
+
+	// ServerURL is the web UI (GITHUB_SERVER_URL) for links such as
+	// CompareURL; empty derives it from BaseURL.
+	ServerURL string
+	// Login is whose comments count as this client's own in UpsertSticky;
+	// empty asks GET /user (see UpsertSticky for tokens that cannot).
+	Login string
+	// Sleep waits out a short rate limit before the one retry; nil sleeps
+	// for real, honouring ctx. Now reads the clock for rate-limit resets.
+	Sleep func(ctx context.Context, d time.Duration) error
+	Now   func() time.Time
 }
 
-// Client talks to one GitHub REST API endpoint.
+// Client talks to one GitHub REST API endpoint. It is safe for concurrent use.
 type Client struct {
-	gh *gh.Client
+	gh     *gh.Client
+	token  string // only to scrub it from error messages
+	server string // web UI root, no trailing slash
+	now    func() time.Time
+
+	mu    sync.Mutex
+	owner *owner // who this client's own comments are by; nil until asked
+	login string // Options.Login
 }
 
 // NewClient returns a Client for o.BaseURL, authenticating with o.Token.
@@ -46,13 +68,28 @@ func NewClient(o Options) (*Client, error) {
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
 	}
-	c := gh.NewClient(o.HTTPClient)
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleep
+	}
+	var hc http.Client
+	if o.HTTPClient != nil {
+		hc = *o.HTTPClient
+	}
+	hc.Transport = &retryTransport{base: hc.Transport, sleep: o.Sleep, now: o.Now}
+	c := gh.NewClient(&hc)
 	if o.Token != "" {
 		c = c.WithAuthToken(o.Token)
 	}
 	c.BaseURL = u
 	c.UserAgent = "git-agent"
-	return &Client{gh: c}, nil
+	server, err := serverURL(o.ServerURL, u)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{gh: c, token: o.Token, server: server, now: o.Now, login: o.Login}, nil
 }
 
 // PR identifies a pull request and the commits its diff was taken between.
@@ -68,7 +105,7 @@ func (p *PR) String() string { return fmt.Sprintf("%s/%s#%d", p.Owner, p.Repo, p
 func (c *Client) PullRequest(ctx context.Context, owner, repo string, number int) (*PR, error) {
 	pr, _, err := c.gh.PullRequests.Get(ctx, owner, repo, number)
 	if err != nil {
-		return nil, wrap(fmt.Sprintf("get pull request %s/%s#%d", owner, repo, number), err)
+		return nil, c.fail(fmt.Sprintf("get pull request %s/%s#%d", owner, repo, number), "pull-requests: read", err)
 	}
 	return &PR{
 		Owner:   owner,
@@ -84,28 +121,7 @@ func (c *Client) PullRequest(ctx context.Context, owner, repo string, number int
 func (c *Client) PullRequestDiff(ctx context.Context, owner, repo string, number int) ([]byte, error) {
 	diff, _, err := c.gh.PullRequests.GetRaw(ctx, owner, repo, number, gh.RawOptions{Type: gh.Diff})
 	if err != nil {
-		return nil, wrap(fmt.Sprintf("get diff of %s/%s#%d", owner, repo, number), err)
+		return nil, c.fail(fmt.Sprintf("get diff of %s/%s#%d", owner, repo, number), "pull-requests: read", err)
 	}
 	return []byte(diff), nil
-}
-
-// statusOf returns the HTTP status of a GitHub API error, or 0.
-func statusOf(err error) int {
-	var e *gh.ErrorResponse
-	if errors.As(err, &e) && e.Response != nil {
-		return e.Response.StatusCode
-	}
-	return 0
-}
-
-// wrap prefixes err with what was being done and, for the failures a user
-// fixes rather than retries, says how.
-func wrap(what string, err error) error {
-	switch statusOf(err) {
-	case http.StatusUnauthorized:
-		return fmt.Errorf("%s: %w (set GITHUB_TOKEN to a valid token)", what, err)
-	case http.StatusForbidden, http.StatusNotFound:
-		return fmt.Errorf("%s: %w (check the repository and pull request exist and GITHUB_TOKEN can see them; posting needs pull-requests: write)", what, err)
-	}
-	return fmt.Errorf("%s: %w", what, err)
 }

@@ -56,7 +56,7 @@ func TestPullRequest(t *testing.T) {
 		{
 			name:    "not found says what to check",
 			stub:    stub{method: "GET", path: "/repos/o/r/pulls/7", status: 404, body: `{"message":"Not Found"}`},
-			wantErr: "get pull request o/r#7: GET",
+			wantErr: "get pull request o/r#7: GitHub API 404 not_found: Not Found; check the owner",
 		},
 		{
 			name:    "bad token says to set one",

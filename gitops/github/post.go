@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 
 	gh "github.com/google/go-github/v66/github"
 
@@ -73,7 +72,7 @@ func (c *Client) PostReview(ctx context.Context, pr *PR, files []review.FileDiff
 			rv, _, err = c.gh.PullRequests.CreateReview(ctx, pr.Owner, pr.Repo, pr.Number, req)
 		}
 		if err != nil {
-			return nil, wrap("post review on "+pr.String(), err)
+			return nil, c.fail("post review on "+pr.String(), "pull-requests: write", err)
 		}
 		res.ReviewID = rv.GetID()
 		res.Posted = len(req.Comments)
@@ -142,7 +141,7 @@ func (c *Client) postedMarkers(ctx context.Context, pr *PR) (map[string]bool, er
 	for {
 		cs, resp, err := c.gh.PullRequests.ListComments(ctx, pr.Owner, pr.Repo, pr.Number, opt)
 		if err != nil {
-			return nil, wrap("list review comments on "+pr.String(), err)
+			return nil, c.fail("list review comments on "+pr.String(), "pull-requests: read", err)
 		}
 		for _, cm := range cs {
 			for _, m := range markersIn(cm.GetBody()) {
@@ -158,7 +157,7 @@ func (c *Client) postedMarkers(ctx context.Context, pr *PR) (map[string]bool, er
 	for {
 		rs, resp, err := c.gh.PullRequests.ListReviews(ctx, pr.Owner, pr.Repo, pr.Number, lopt)
 		if err != nil {
-			return nil, wrap("list reviews on "+pr.String(), err)
+			return nil, c.fail("list reviews on "+pr.String(), "pull-requests: read", err)
 		}
 		for _, r := range rs {
 			for _, m := range markersIn(r.GetBody()) {
@@ -173,33 +172,9 @@ func (c *Client) postedMarkers(ctx context.Context, pr *PR) (map[string]bool, er
 	return seen, nil
 }
 
-// upsertSummary edits the issue comment carrying SummaryMarker, or creates
-// it, so a pull request has one summary however often git-agent runs.
+// upsertSummary edits this client's issue comment carrying SummaryMarker,
+// or creates it, so a pull request has one summary however often git-agent
+// runs. Ownership works as in UpsertSticky.
 func (c *Client) upsertSummary(ctx context.Context, pr *PR, summary string) (string, error) {
-	body := &gh.IssueComment{Body: gh.String(strings.TrimRight(summary, "\n") + "\n\n" + SummaryMarker + "\n")}
-	opt := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: perPage}}
-	for {
-		cs, resp, err := c.gh.Issues.ListComments(ctx, pr.Owner, pr.Repo, pr.Number, opt)
-		if err != nil {
-			return "", wrap("list comments on "+pr.String(), err)
-		}
-		for _, cm := range cs {
-			if strings.Contains(cm.GetBody(), SummaryMarker) {
-				got, _, err := c.gh.Issues.EditComment(ctx, pr.Owner, pr.Repo, cm.GetID(), body)
-				if err != nil {
-					return "", wrap("update summary comment on "+pr.String(), err)
-				}
-				return got.GetHTMLURL(), nil
-			}
-		}
-		if resp.NextPage == 0 {
-			break
-		}
-		opt.Page = resp.NextPage
-	}
-	got, _, err := c.gh.Issues.CreateComment(ctx, pr.Owner, pr.Repo, pr.Number, body)
-	if err != nil {
-		return "", wrap("create summary comment on "+pr.String(), err)
-	}
-	return got.GetHTMLURL(), nil
+	return c.upsertComment(ctx, pr.Owner, pr.Repo, pr.Number, SummaryMarker, summary, "summary comment")
 }

@@ -139,7 +139,7 @@ func TestPostReview(t *testing.T) {
 			name:     "422 twice is an error",
 			findings: []review.Finding{warn("main.go", 11, "a")},
 			stubs:    []stub{noReviewComments, noReviews, rejected, rejected},
-			wantErr:  "post review on o/r#7: POST",
+			wantErr:  "post review on o/r#7: GitHub API 422 invalid: Unprocessable Entity (Line could not be resolved)",
 		},
 		{
 			name: "multi-line finding with a suggestion",
@@ -169,7 +169,9 @@ func TestPostReview(t *testing.T) {
 			stubs: []stub{noReviewComments, noReviews,
 				{method: "GET", path: "/repos/o/r/issues/7/comments", next: 2, body: `[{"id":1,"body":"LGTM"}]`},
 				{method: "GET", path: "/repos/o/r/issues/7/comments", page: "2",
-					body: `[{"id":9,"body":"old\n\n<!-- git-agent-summary -->\n"}]`},
+					body: `[{"id":8,"body":"forged\n<!-- git-agent-summary -->","user":{"login":"mallory","type":"User"}},` +
+						`{"id":9,"body":"old\n\n<!-- git-agent-summary -->\n","user":{"login":"git-agent-bot","type":"User"}}]`},
+				{method: "GET", path: "/user", body: `{"login":"git-agent-bot","type":"User"}`},
 				{method: "PATCH", path: "/repos/o/r/issues/comments/9",
 					body: `{"id":9,"html_url":"https://github.com/o/r/pull/7#issuecomment-9"}`},
 			},
