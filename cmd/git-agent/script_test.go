@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/git-agent/git-agent/gitops/github/githubtest"
 	"github.com/git-agent/git-agent/internal/cli"
 	"github.com/git-agent/git-agent/internal/model/modeltest"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -66,6 +67,7 @@ func TestScripts(t *testing.T) {
 			"githubfake":  cmdGitHubFake,
 			"flipbyte":    cmdFlipByte,
 			"otlpserver":  cmdOTLPServer,
+			"githubapi":   cmdGitHubAPI(t),
 		},
 	})
 }
@@ -311,4 +313,66 @@ func cmdGitHubFake(ts *testscript.TestScript, neg bool, args []string) {
 	}))
 	ts.Defer(srv.Close)
 	ts.Setenv("GITHUB_API_URL", srv.URL+"/")
+}
+
+// githubapi SEED.json: serve githubtest's fake of the GitHub REST API on
+// loopback, seeded from SEED ({"owner", "repo", "number", "head", "base",
+// "diff" (a file name), "permissions": {login: level}, "fork",
+// "comments": [{"user", "body"}]}; comment IDs start at 1001), and set
+// $GITHUB_API_URL. The transcript of writes goes to
+// $WORK/github-requests.txt when the script ends and on "githubapi dump".
+// The fake needs the test's t, so the command is built per TestScripts.
+func cmdGitHubAPI(t *testing.T) func(ts *testscript.TestScript, neg bool, args []string) {
+	var mu sync.Mutex
+	fakes := map[string]*githubtest.Server{} // by $WORK
+	return func(ts *testscript.TestScript, neg bool, args []string) {
+		work := ts.Getenv("WORK")
+		out := filepath.Join(work, "github-requests.txt")
+		dump := func(s *githubtest.Server) {
+			ts.Check(os.WriteFile(out, []byte(githubtest.Transcript(s.Requests())), 0o644))
+		}
+		if len(args) == 1 && args[0] == "dump" {
+			mu.Lock()
+			s := fakes[work]
+			mu.Unlock()
+			if s == nil {
+				ts.Fatalf("githubapi dump: start the fake first with githubapi SEED.json")
+			}
+			dump(s)
+			return
+		}
+		if len(args) != 1 {
+			ts.Fatalf("usage: githubapi SEED.json | githubapi dump")
+		}
+		var seed struct {
+			Owner, Repo, Head, Base, Diff string
+			Number                        int
+			Permissions                   map[string]string
+			Fork                          bool
+			Comments                      []struct{ User, Body string }
+		}
+		if err := json.Unmarshal([]byte(ts.ReadFile(args[0])), &seed); err != nil {
+			ts.Fatalf("githubapi: %s: %v", args[0], err)
+		}
+		s := githubtest.New(t, githubtest.Options{Permissions: seed.Permissions, Fork: seed.Fork})
+		pr := githubtest.PullRequest{Owner: seed.Owner, Repo: seed.Repo, Number: seed.Number, HeadSHA: seed.Head, BaseSHA: seed.Base}
+		if seed.Diff != "" {
+			pr.Diff = ts.ReadFile(seed.Diff)
+		}
+		s.AddPullRequest(pr)
+		for _, c := range seed.Comments {
+			s.AddComment(seed.Owner, seed.Repo, seed.Number, c.User, c.Body)
+		}
+		mu.Lock()
+		fakes[work] = s
+		mu.Unlock()
+		ts.Defer(func() {
+			_ = os.WriteFile(out, []byte(githubtest.Transcript(s.Requests())), 0o644)
+			s.Close()
+			mu.Lock()
+			delete(fakes, work)
+			mu.Unlock()
+		})
+		ts.Setenv("GITHUB_API_URL", s.URL)
+	}
 }

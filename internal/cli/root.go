@@ -122,6 +122,7 @@ Start with 'git agent demo' (no API key needed), then 'git agent run "TASK"'.`,
 		NewCmdAudit(f, nil),
 		NewCmdSBOM(f, nil),
 		NewCmdBench(f, nil),
+		NewCmdAction(f, nil),
 	)
 	return root
 }
