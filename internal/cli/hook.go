@@ -323,6 +323,23 @@ func readHook(path string) (exists bool, content string, ours bool) {
 }
 
 func writeFileAtomic(path string, b []byte, mode os.FileMode) error {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		if st.IsDir() {
+			return fmt.Errorf("%s is a directory", path)
+		}
+		// A device or a pipe (-o /dev/null, /dev/stdout): write into it.
+		// Renaming a file over it would replace it — /dev/null itself, as root.
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		_, err = f.Write(b)
+		return errors.Join(err, f.Close())
+	}
+	// Through a symlink, replace its target and keep the link.
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
