@@ -94,6 +94,11 @@ func openPrivate(path string, flag int) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Only a regular file is made private: --audit-log /dev/stderr must not
+	// chmod the terminal (or, as root, a shared device).
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return f, nil
+	}
 	if err := f.Chmod(0o600); err != nil && !errors.Is(err, errors.ErrUnsupported) {
 		f.Close()
 		return nil, err

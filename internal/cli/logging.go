@@ -28,7 +28,9 @@ func newLogger(stderr io.Writer, debug bool, file string, sanitize func(string) 
 		if err != nil {
 			return nil, nil, usageErrorf("--log-file %s: %v (choose a writable path)", file, err)
 		}
-		_ = f.Chmod(0o600)
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			_ = f.Chmod(0o600) // never a device: --log-file /dev/stderr
+		}
 		hs = append(hs, slog.NewJSONHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		closeFn = f.Close
 	}

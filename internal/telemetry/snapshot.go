@@ -136,6 +136,25 @@ func writeMetricsFile(path string, snap Snapshot) error {
 	if err != nil {
 		return fmt.Errorf("encode metrics: %w", err)
 	}
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		// A device or pipe (/dev/stdout): write into it; renaming over it
+		// would replace it.
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("write metrics file: %w", err)
+		}
+		_, err = f.Write(append(b, '\n'))
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("write metrics file: %w", err)
+		}
+		return nil
+	}
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real // replace a symlink's target, not the link
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("write metrics file: %w", err)
