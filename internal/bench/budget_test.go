@@ -95,3 +95,31 @@ func TestBudgetsNameFigures(t *testing.T) {
 		t.Errorf("budget for %s, which is not a figure", n)
 	}
 }
+
+// TestCheckExact: the binary's size does not depend on the machine's load,
+// so its budget gets no margin.
+func TestCheckExact(t *testing.T) {
+	t.Parallel()
+	exact := []Budget{{Figure: "size", Limit: 15, Unit: "MB", Exact: true}}
+	tests := []struct {
+		name   string
+		value  float64
+		status Status
+	}{
+		{"at the budget", 15, Within},
+		{"just over fails, whatever the margin", 15.1, Beyond},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := Check([]Figure{{Name: "size", Unit: "MB", Value: tc.value}}, exact, 2, nil)
+			want := []Verdict{{Figure: "size", Value: tc.value, Unit: "MB", Budget: 15, Limit: 15, Status: tc.status}}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("Check (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if got := Budgets()[0]; got.Figure != BinarySizeName || !got.Exact {
+		t.Errorf("the binary-size budget %+v is not exact", got)
+	}
+}
