@@ -36,7 +36,9 @@ GITHUB_EVENT_PATH:
                   one review with inline comments plus one sticky summary
   issue_comment   "/agent review" from someone with write access (or a bot in
                   allowed-bots) does the same; "/agent help" answers with usage;
-                  "/agent fix" is not available yet
+                  "/agent fix TASK" runs the task on the pull request's head
+                  and pushes the commit (never forced; a fork gets a new
+                  branch and a link to open a pull request)
 
 Pull requests from forks get a read-only token: findings become workflow
 annotations and the step summary instead. The exit status is 1 when a finding
@@ -69,6 +71,9 @@ type actionResult struct {
 	findings   *reviewed // nil when no review ran
 	auditLog   string
 	auditHead  string
+	sessionID  string // set by fix
+	branch     string
+	commit     string
 	sbom       string
 	bench      string
 	started    time.Time
@@ -214,7 +219,7 @@ func writeActionOutputs(f *Factory, o *action.Outputs, res *actionResult) error 
 	}
 	pairs := [][2]string{
 		{"conclusion", res.conclusion}, {"review-id", reviewID}, {"comment-url", res.commentURL},
-		{"findings", count}, {"session-id", ""}, {"branch", ""}, {"commit", ""},
+		{"findings", count}, {"session-id", res.sessionID}, {"branch", res.branch}, {"commit", res.commit},
 		{"audit-log", res.auditLog}, {"audit-head", res.auditHead}, {"sbom", res.sbom}, {"bench", res.bench},
 	}
 	var errs []error

@@ -10,7 +10,7 @@ import (
 )
 
 // actionSticky names the one comment per pull request where the action
-// answers commands (help, refusals, fix not available); the review's own
+// answers commands (help, refusals, fix results); the review's own
 // summary is PostReview's sticky.
 const actionSticky = "action"
 
@@ -67,10 +67,7 @@ func (a *actionCtx) handleComment() error {
 		}
 		return err
 	case action.VerbFix:
-		if err := a.reply(owner, name, cm.IssueNumber, fmt.Sprintf("`%s fix` is not available yet: this version of git-agent only reviews. Use `%s review`.", a.in.TriggerPhrase, a.in.TriggerPhrase)); err != nil {
-			return err
-		}
-		return a.skip("fix is not available yet: answered in the pull request's git-agent comment")
+		return a.fix(owner, name, cm, cmd.Task)
 	default:
 		if err := a.reply(owner, name, cm.IssueNumber, actionHelp(a.in.TriggerPhrase)); err != nil {
 			return err
@@ -122,7 +119,7 @@ func (a *actionCtx) reply(owner, name string, number int, msg string) error {
 func actionHelp(trigger string) string {
 	return fmt.Sprintf("Start a comment on this pull request with one of:\n\n"+
 		"- `%[1]s review`: check the diff (secrets, conflict markers, large or binary files, the base branch's review rules) and post the findings as a review\n"+
-		"- `%[1]s fix TASK`: not available yet\n"+
+		"- `%[1]s fix TASK`: do TASK on this pull request's branch and push the commit (a fork gets a new branch to open a pull request from)\n"+
 		"- `%[1]s help`: this message\n\n"+
 		"Only people with write access to the repository, and bots the workflow lists in `allowed-bots`, may run them.", trigger)
 }

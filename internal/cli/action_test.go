@@ -337,13 +337,15 @@ func TestAction(t *testing.T) {
 			},
 		},
 		{
-			name: "/agent fix is not available yet", fixture: "issue_comment_fix", opts: githubtest.Options{Permissions: writer},
-			want: map[string]string{"conclusion": "skipped"}, stdout: []string{"::notice", "fix is not available yet"},
+			name: "/agent fix without a checkout fails clearly", fixture: "issue_comment_fix", opts: githubtest.Options{Permissions: writer},
+			wantCode: ExitFailed, want: map[string]string{"conclusion": "failure", "commit": ""},
+			stdout: []string{"::error title=git-agent fix::fix needs the repository checked out"},
 			check: func(t *testing.T, e *actionEnv, r actionRunResult) {
 				cs := e.srv.Comments(actionOwner, actionRepo, e.number)
-				if len(cs) != 2 || !strings.Contains(cs[1].Body, "not available yet") {
+				if len(cs) != 2 || !strings.Contains(cs[1].Body, "`/agent fix` failed: fix needs the repository checked out") {
 					t.Errorf("comments = %+v, want the command and one reply", cs)
 				}
+				assertReactions(t, e, "eyes", "confused")
 			},
 		},
 		{
