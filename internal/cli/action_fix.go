@@ -236,7 +236,9 @@ func (a *actionCtx) fixSession(repo *gitops.Repo, head *prHead, task, sha string
 	fmt.Fprintf(a.f.IO.Out, "::stop-commands::%s\n", stop)
 	defer fmt.Fprintf(a.f.IO.Out, "::%s::\n", stop)
 
-	res, err := runSession(a.ctx, &fc, sessionSpec{Flags: fl, Prompt: fixPrompt(head, task)})
+	// Instructions come from the checkout (the base branch the workflow
+	// checked out), never from the pull request's head.
+	res, err := runSession(a.ctx, &fc, sessionSpec{Flags: fl, Prompt: fixPrompt(head, task), InstructionsFrom: repo.Root})
 	if err != nil {
 		return nil, fmt.Errorf("start the session: %w", err)
 	}

@@ -33,6 +33,11 @@ type sessionSpec struct {
 	Recorded bool
 	// Banner is printed (stderr) before the session starts.
 	Banner string
+	// InstructionsFrom, if set, is the only directory AGENTS.md is read
+	// from (its own AGENTS.md), instead of the task's worktree: the action's
+	// fix runs on a pull request's head, whose AGENTS.md is the PR author's
+	// text, not the repository's instructions.
+	InstructionsFrom string
 }
 
 // sessionResult is where a finished session left its traces.
@@ -197,9 +202,12 @@ func runSession(ctx context.Context, f *Factory, spec sessionSpec) (*sessionResu
 	if place.Task != nil {
 		branch, repoDir = place.Task.Branch, place.Repo.Root
 	}
-	agentsRoot := root
+	agentsRoot, agentsLeaf := root, ws
 	if place.Task != nil {
 		agentsRoot = place.Task.Worktree
+	}
+	if spec.InstructionsFrom != "" {
+		agentsRoot, agentsLeaf = spec.InstructionsFrom, spec.InstructionsFrom
 	}
 	// Build caches are shared by the sessions of one repository.
 	cacheKey := ws
@@ -223,7 +231,7 @@ func runSession(ctx context.Context, f *Factory, spec sessionSpec) (*sessionResu
 	}
 	defer rollout.Close()
 
-	agentsMD, files, err := agent.LoadAgentsMD(config.UserFile(f.Getenv, "AGENTS.md"), agentsRoot, ws, cfg.AgentsMDMaxBytes)
+	agentsMD, files, err := agent.LoadAgentsMD(config.UserFile(f.Getenv, "AGENTS.md"), agentsRoot, agentsLeaf, cfg.AgentsMDMaxBytes)
 	if err != nil {
 		fmt.Fprintf(f.IO.ErrOut, "warning: AGENTS.md: %v\n", err)
 	}
