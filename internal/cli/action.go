@@ -171,7 +171,7 @@ func (a *actionCtx) dispatch() error {
 	case action.KindComment:
 		return a.handleComment()
 	case action.KindDispatch:
-		return a.skip("workflow_dispatch is not supported yet: trigger git-agent with pull_request or issue_comment (see docs/action.md)")
+		return a.dispatchTask()
 	}
 	return a.skip("nothing to do: " + a.ev.Reason)
 }

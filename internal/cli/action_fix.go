@@ -67,7 +67,7 @@ func (a *actionCtx) fix(owner, name string, cm *action.Comment, task string) err
 	if err != nil {
 		return a.fixFailed(owner, name, cm, err)
 	}
-	res, err := a.fixSession(repo, head, task, sha)
+	res, err := a.fixSession(repo, fixPrompt(head, task), sha)
 	if res != nil {
 		a.res.sessionID = res.ID
 	}
@@ -209,7 +209,7 @@ func (a *actionCtx) fetchHead(repo *gitops.Repo, head *prHead) (string, error) {
 // environment comes from the process and drops *_KEY anyway. The model's
 // text goes to stderr, between stop-commands markers, so nothing it says
 // is read as a workflow command.
-func (a *actionCtx) fixSession(repo *gitops.Repo, head *prHead, task, sha string) (*sessionResult, error) {
+func (a *actionCtx) fixSession(repo *gitops.Repo, prompt, sha string) (*sessionResult, error) {
 	fl := sessionFlags{Dir: repo.Root, Base: sha, MaxTurns: a.in.MaxTurns, Profile: a.in.Profile,
 		changed: map[string]string{"profile": a.in.Profile, "max_turns": strconv.Itoa(a.in.MaxTurns)}}
 	for key, v := range map[string]string{"provider": a.in.Provider, "model": a.in.Model, "base_url": a.in.BaseURL} {
@@ -238,7 +238,7 @@ func (a *actionCtx) fixSession(repo *gitops.Repo, head *prHead, task, sha string
 
 	// Instructions come from the checkout (the base branch the workflow
 	// checked out), never from the pull request's head.
-	res, err := runSession(a.ctx, &fc, sessionSpec{Flags: fl, Prompt: fixPrompt(head, task), InstructionsFrom: repo.Root})
+	res, err := runSession(a.ctx, &fc, sessionSpec{Flags: fl, Prompt: prompt, InstructionsFrom: repo.Root})
 	if err != nil {
 		return nil, fmt.Errorf("start the session: %w", err)
 	}

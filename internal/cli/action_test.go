@@ -373,8 +373,8 @@ func TestAction(t *testing.T) {
 			want: map[string]string{"conclusion": "skipped"}, stdout: []string{"::notice", "not a pull request"},
 		},
 		{
-			name: "workflow_dispatch is not supported yet", fixture: "workflow_dispatch",
-			want: map[string]string{"conclusion": "skipped"}, stdout: []string{"workflow_dispatch is not supported yet"},
+			name: "workflow_dispatch needs a writer", fixture: "workflow_dispatch",
+			wantCode: ExitFailed, want: map[string]string{"conclusion": "refused"}, stdout: []string{"::error title=git-agent refused::", "needs write, maintain or admin permission"},
 		},
 		{
 			name: "timeout fails closed", fixture: "pull_request_opened", env: map[string]string{"INPUT_TIMEOUT": "1ns"},
@@ -387,7 +387,7 @@ func TestAction(t *testing.T) {
 			wantCode: ExitUsage, want: map[string]string{"conclusion": "failure"}, stdout: []string{"::error", "fail-on"},
 		},
 		{
-			name: "secrets are masked first", fixture: "workflow_dispatch", env: map[string]string{"INPUT_API-KEY": "sk-secret-value"},
+			name: "secrets are masked first", fixture: "issue_comment_issue", env: map[string]string{"INPUT_API-KEY": "sk-secret-value"},
 			want: map[string]string{"conclusion": "skipped"}, stdout: []string{"::add-mask::sk-secret-value\n::add-mask::" + actionToken + "\n"},
 		},
 	}
