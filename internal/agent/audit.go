@@ -1,8 +1,6 @@
 package agent
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -51,10 +49,7 @@ func (a *Agent) content(d map[string]any, key, text string) {
 	}
 }
 
-func digest(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return "sha256:" + hex.EncodeToString(sum[:])
-}
+func digest(s string) string { return audit.Digest([]byte(s)) }
 
 // decisionOf names a policy verdict in the audit log: allowed and denied by
 // rule or mode, approved and rejected by a person.
@@ -95,15 +90,7 @@ func callTarget(name string, args json.RawMessage, summary string) string {
 func (a *Agent) auditResult(callID string, res tool.Result) {
 	switch d := res.Detail.(type) {
 	case tool.ShellDetail:
-		decision, reason := "ok", ""
-		switch {
-		case d.TimedOut:
-			decision, reason = "killed", "timed out"
-		case d.Signal != "":
-			decision, reason = "killed", "killed by "+d.Signal
-		case d.ExitCode != 0:
-			decision, reason = "failed", "exit code "+strconv.Itoa(d.ExitCode)
-		}
+		decision, reason := ExecOutcome(d.TimedOut, d.Signal, d.ExitCode)
 		det := map[string]any{"call_id": callID, "exit_code": d.ExitCode, "duration_ms": d.DurationMS, "truncated": d.Truncated}
 		a.content(det, "stdout", d.Stdout)
 		a.content(det, "stderr", d.Stderr)
@@ -125,13 +112,35 @@ func (a *Agent) auditResult(callID string, res tool.Result) {
 // egressHook records each egress-proxy decision of a call's command.
 func (a *Agent) egressHook(callID string) func(egress.Decision) {
 	return func(d egress.Decision) {
-		decision := "denied"
-		if d.Allowed {
-			decision = "allowed"
-		} else {
+		if !d.Allowed {
 			a.opts.Telemetry.Metrics().SandboxDenial("egress")
 		}
-		a.auditNote(audit.Entry{Operation: OpEgress, Target: fmt.Sprintf("%s:%d", d.Host, d.Port), Decision: decision,
-			Reason: d.Reason, Details: map[string]any{"call_id": callID, "method": d.Method}})
+		e := EgressEntry(d)
+		e.Details["call_id"] = callID
+		a.auditNote(e)
 	}
+}
+
+// EgressEntry is the audit entry of one egress-proxy decision.
+func EgressEntry(d egress.Decision) audit.Entry {
+	decision := "denied"
+	if d.Allowed {
+		decision = "allowed"
+	}
+	return audit.Entry{Operation: OpEgress, Target: fmt.Sprintf("%s:%d", d.Host, d.Port), Decision: decision,
+		Reason: d.Reason, Details: map[string]any{"method": d.Method}}
+}
+
+// ExecOutcome names how a command ended in the audit log: ok, failed (a
+// non-zero exit) or killed (its timeout or a signal), with the reason.
+func ExecOutcome(timedOut bool, signal string, exitCode int) (decision, reason string) {
+	switch {
+	case timedOut:
+		return "killed", "timed out"
+	case signal != "":
+		return "killed", "killed by " + signal
+	case exitCode != 0:
+		return "failed", "exit code " + strconv.Itoa(exitCode)
+	}
+	return "ok", ""
 }

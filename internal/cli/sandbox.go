@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/git-agent/git-agent/internal/agent"
 	"github.com/git-agent/git-agent/internal/audit"
 	"github.com/git-agent/git-agent/sandbox"
 	"github.com/git-agent/git-agent/sandbox/egress"
@@ -106,14 +107,7 @@ func sandboxRun(opts *SandboxOptions) error {
 		// Everything reaches the streams through the tee; the capture is
 		// not used.
 		MaxOutput: 1,
-		Egress: func(d egress.Decision) {
-			decision := "denied"
-			if d.Allowed {
-				decision = "allowed"
-			}
-			rec.note(f, audit.Entry{Operation: "egress", Target: fmt.Sprintf("%s:%d", d.Host, d.Port), Decision: decision,
-				Reason: d.Reason, Details: map[string]any{"method": d.Method}})
-		},
+		Egress:    func(d egress.Decision) { rec.note(f, agent.EgressEntry(d)) },
 	})
 	rec.note(f, execEntry(target, res, err))
 	switch {
@@ -185,13 +179,6 @@ func execEntry(target string, res *sandbox.Result, err error) audit.Entry {
 		return e
 	}
 	e.Details = map[string]any{"exit_code": res.ExitCode, "duration_ms": res.Duration.Milliseconds()}
-	switch {
-	case res.TimedOut:
-		e.Decision, e.Reason = "killed", "timed out"
-	case res.Signal != "":
-		e.Decision, e.Reason = "killed", "killed by "+res.Signal
-	case res.ExitCode != 0:
-		e.Decision, e.Reason = "failed", fmt.Sprintf("exit code %d", res.ExitCode)
-	}
+	e.Decision, e.Reason = agent.ExecOutcome(res.TimedOut, res.Signal, res.ExitCode)
 	return e
 }
