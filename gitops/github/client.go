@@ -97,6 +97,12 @@ type PR struct {
 	Owner, Repo      string
 	Number           int
 	HeadSHA, BaseSHA string
+	// Title, Body and State ("open", "closed") as GitHub has them; the
+	// branches and their repositories (owner/name; HeadRepo is "" when a
+	// fork was deleted).
+	Title, Body, State string
+	HeadRef, BaseRef   string
+	HeadRepo, BaseRepo string
 }
 
 func (p *PR) String() string { return fmt.Sprintf("%s/%s#%d", p.Owner, p.Repo, p.Number) }
@@ -108,11 +114,18 @@ func (c *Client) PullRequest(ctx context.Context, owner, repo string, number int
 		return nil, c.fail(fmt.Sprintf("get pull request %s/%s#%d", owner, repo, number), "pull-requests: read", err)
 	}
 	return &PR{
-		Owner:   owner,
-		Repo:    repo,
-		Number:  number,
-		HeadSHA: pr.GetHead().GetSHA(),
-		BaseSHA: pr.GetBase().GetSHA(),
+		Owner:    owner,
+		Repo:     repo,
+		Number:   number,
+		HeadSHA:  pr.GetHead().GetSHA(),
+		BaseSHA:  pr.GetBase().GetSHA(),
+		Title:    pr.GetTitle(),
+		Body:     pr.GetBody(),
+		State:    pr.GetState(),
+		HeadRef:  pr.GetHead().GetRef(),
+		BaseRef:  pr.GetBase().GetRef(),
+		HeadRepo: pr.GetHead().GetRepo().GetFullName(),
+		BaseRepo: pr.GetBase().GetRepo().GetFullName(),
 	}, nil
 }
 

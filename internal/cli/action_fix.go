@@ -3,12 +3,8 @@ package cli
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -126,55 +122,16 @@ func (a *actionCtx) token() string {
 }
 
 // pullHead reads the pull request's head and base repositories and
-// branches, which github.PR does not carry.
+// branches.
 func (a *actionCtx) pullHead(owner, name string, number int) (*prHead, error) {
-	u := strings.TrimSuffix(a.ev.APIURL, "/") + "/repos/" + url.PathEscape(owner) + "/" + url.PathEscape(name) + "/pulls/" + strconv.Itoa(number)
-	req, err := http.NewRequestWithContext(a.ctx, http.MethodGet, u, nil)
+	pr, err := a.client.PullRequest(a.ctx, owner, name, number)
 	if err != nil {
-		return nil, fmt.Errorf("get pull request %s/%s#%d: %w", owner, name, number, err)
+		return nil, err
 	}
-	req.Header.Set("Accept", "application/vnd.github+json")
-	req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
-	if t := a.token(); t != "" {
-		req.Header.Set("Authorization", "Bearer "+t)
-	}
-	hc := a.f.HTTPClient
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("get pull request %s/%s#%d: %w", owner, name, number, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	if err != nil {
-		return nil, fmt.Errorf("get pull request %s/%s#%d: %w", owner, name, number, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("get pull request %s/%s#%d: %s (the token needs pull-requests: read)", owner, name, number, resp.Status)
-	}
-	type side struct {
-		SHA  string `json:"sha"`
-		Ref  string `json:"ref"`
-		Repo *struct {
-			FullName string `json:"full_name"`
-		} `json:"repo"`
-	}
-	var pr struct {
-		Title, Body, State string
-		Head, Base         side
-	}
-	if err := json.Unmarshal(body, &pr); err != nil {
-		return nil, fmt.Errorf("get pull request %s/%s#%d: %w", owner, name, number, err)
-	}
-	h := &prHead{Number: number, Title: pr.Title, Body: pr.Body, State: pr.State, HeadSHA: pr.Head.SHA, HeadRef: pr.Head.Ref,
-		BaseRef: pr.Base.Ref, BaseRepo: owner + "/" + name}
-	if pr.Head.Repo != nil {
-		h.HeadRepo = pr.Head.Repo.FullName
-	}
-	if pr.Base.Repo != nil && pr.Base.Repo.FullName != "" {
-		h.BaseRepo = pr.Base.Repo.FullName
+	h := &prHead{Number: number, Title: pr.Title, Body: pr.Body, State: pr.State, HeadSHA: pr.HeadSHA, HeadRef: pr.HeadRef,
+		HeadRepo: pr.HeadRepo, BaseRef: pr.BaseRef, BaseRepo: pr.BaseRepo}
+	if h.BaseRepo == "" {
+		h.BaseRepo = owner + "/" + name
 	}
 	if !fullSHA(h.HeadSHA) || h.HeadRef == "" {
 		return nil, fmt.Errorf("get pull request %s/%s#%d: GitHub gave no head commit and branch", owner, name, number)
