@@ -7,10 +7,11 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // objectRE is a full SHA-1 or SHA-256 object name.
-var objectRE = regexp.MustCompile(`^([0-9a-f]{40}|[0-9a-f]{64})$`)
+var objectRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9a-f]{40}|[0-9a-f]{64})$`) })
 
 // PushRejectedError is a push the remote refused: a non-fast-forward (the
 // branch moved since the commit's parent) or a rule on the remote. Push
@@ -53,7 +54,7 @@ func (r *Repo) Push(ctx context.Context, remote, commit, branch, token string) e
 	if err := remoteArg(remote); err != nil {
 		return err
 	}
-	if !objectRE.MatchString(commit) {
+	if !objectRE().MatchString(commit) {
 		return fmt.Errorf("push: %q is not a full commit id", commit)
 	}
 	ref := "refs/heads/" + branch

@@ -56,7 +56,7 @@ func (r *Repo) ResumeTask(ctx context.Context, branch string) (*Task, error) {
 	name := strings.TrimPrefix(branch, BranchPrefix)
 	session, _, _ := strings.Cut(name, "-")
 	for _, t := range parseTrailers(trailers) {
-		if strings.EqualFold(t.Key, TrailerSession) && sessionRE.MatchString(t.Value) {
+		if strings.EqualFold(t.Key, TrailerSession) && sessionRE().MatchString(t.Value) {
 			session = t.Value
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // BranchPrefix is the namespace of every branch git-agent creates.
@@ -50,11 +51,11 @@ type Task struct {
 // Trailer is one "Key: Value" line at the end of a commit message.
 type Trailer struct{ Key, Value string }
 
-var sessionRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
+var sessionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`) })
 
 // StartTask creates branch agent/<session[:8]>-<slug> and a worktree for it.
 func (r *Repo) StartTask(ctx context.Context, o TaskOptions) (*Task, error) {
-	if !sessionRE.MatchString(o.SessionID) {
+	if !sessionRE().MatchString(o.SessionID) {
 		return nil, fmt.Errorf("start task: invalid session id %q", o.SessionID)
 	}
 	if o.IncludeUncommitted && o.Base != "" {
@@ -183,7 +184,7 @@ func (t *Task) Commit(ctx context.Context, subject, body string, trailers []Trai
 	return out(ctx, g, "rev-parse", "HEAD")
 }
 
-var trailerKeyRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
+var trailerKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`) })
 
 // commitMessage builds "subject\n\nbody\n\nKey: Value..." so that the
 // trailers always form the last paragraph, where git looks for them.
@@ -198,7 +199,7 @@ func commitMessage(subject, body string, trailers []Trailer) (string, error) {
 	}
 	var tl []string
 	for _, tr := range trailers {
-		if !trailerKeyRE.MatchString(tr.Key) {
+		if !trailerKeyRE().MatchString(tr.Key) {
 			return "", fmt.Errorf("invalid trailer key %q", tr.Key)
 		}
 		tl = append(tl, tr.Key+": "+strings.Join(strings.Fields(tr.Value), " "))

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/git-agent/git-agent/review"
 )
@@ -23,10 +24,10 @@ func findingMarker(f review.Finding) string {
 	return fmt.Sprintf("<!-- git-agent:%s:%s:%d -->", markerEscaper.Replace(f.Rule), markerEscaper.Replace(f.Path), f.Line)
 }
 
-var markerRE = regexp.MustCompile(`<!-- git-agent:\S+ -->`)
+var markerRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<!-- git-agent:\S+ -->`) })
 
 // markersIn returns the per-finding markers in a comment or review body.
-func markersIn(body string) []string { return markerRE.FindAllString(body, -1) }
+func markersIn(body string) []string { return markerRE().FindAllString(body, -1) }
 
 // clean keeps finding text from opening HTML comments (which could forge or
 // hide markers) or breaking out of a one-line list item.

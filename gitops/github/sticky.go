@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	gh "github.com/google/go-github/v66/github"
@@ -16,7 +17,7 @@ const maxBody = 65535
 
 // stickyName keeps a marker to one word without ':', so it cannot end the
 // HTML comment or look like a per-finding marker (rule:path:line).
-var stickyName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+var stickyName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`) })
 
 // StickyMarker is the hidden text UpsertSticky puts in the comment for name.
 func StickyMarker(name string) string { return "<!-- git-agent:" + name + " -->" }
@@ -32,7 +33,7 @@ func StickyMarker(name string) string { return "<!-- git-agent:" + name + " -->"
 // for GitHub Actions and GitHub App tokens, the Bot github-actions[bot].
 // (A GitHub App posts as its own "<app>[bot]"; set Options.Login to that.)
 func (c *Client) UpsertSticky(ctx context.Context, owner, repo string, number int, marker, body string) (url string, err error) {
-	if !stickyName.MatchString(marker) {
+	if !stickyName().MatchString(marker) {
 		return "", fmt.Errorf("upsert sticky comment on %s/%s#%d: invalid marker %q: use letters, digits, '.', '_' and '-'", owner, repo, number, marker)
 	}
 	return c.upsertComment(ctx, owner, repo, number, StickyMarker(marker), body, "sticky comment "+marker)

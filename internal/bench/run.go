@@ -53,18 +53,8 @@ func Run(ctx context.Context, o Options) ([]Figure, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	steps := []struct {
-		name    string
-		measure func(context.Context, Options) (Figure, error)
-	}{
-		{BinarySizeName, func(_ context.Context, o Options) (Figure, error) { return BinarySize(o.Exe) }},
-		{ColdStartName, ColdStart},
-		{ScriptedTaskName, ScriptedTask},
-		{SandboxExecName, SandboxExec},
-		{AuditAppendName, AuditAppend},
-	}
 	var figs []Figure
-	for _, s := range steps {
+	for _, s := range steps() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -80,6 +70,22 @@ func Run(ctx context.Context, o Options) ([]Figure, error) {
 		figs = append(figs, f)
 	}
 	return figs, nil
+}
+
+type step struct {
+	name    string
+	measure func(context.Context, Options) (Figure, error)
+}
+
+// steps are the figures' measurements, in the order of Names.
+func steps() []step {
+	return []step{
+		{BinarySizeName, func(_ context.Context, o Options) (Figure, error) { return BinarySize(o.Exe) }},
+		{ColdStartName, ColdStart},
+		{ScriptedTaskName, ScriptedTask},
+		{SandboxExecName, SandboxExec},
+		{AuditAppendName, AuditAppend},
+	}
 }
 
 // BinarySize is the size of the binary at path, in MB (10⁶ bytes), noting

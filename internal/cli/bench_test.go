@@ -13,7 +13,7 @@ import (
 
 func TestBenchFlags(t *testing.T) {
 	t.Parallel()
-	defaults := BenchOptions{Format: "text", Runs: 10, Margin: 2}
+	defaults := BenchOptions{Format: "text", Runs: 10, Margin: 2, Confirm: 2}
 	tests := []struct {
 		name    string
 		args    []string
@@ -21,11 +21,13 @@ func TestBenchFlags(t *testing.T) {
 		wantErr string
 	}{
 		{"defaults", nil, defaults, ""},
-		{"--json", []string{"--json"}, BenchOptions{Format: "json", Runs: 10, Margin: 2}, ""},
-		{"--json with --format json", []string{"--json", "--format", "json"}, BenchOptions{Format: "json", Runs: 10, Margin: 2}, ""},
-		{"gobench", []string{"--format", "gobench", "--runs", "1"}, BenchOptions{Format: "gobench", Runs: 1, Margin: 2}, ""},
+		{"--json", []string{"--json"}, BenchOptions{Format: "json", Runs: 10, Margin: 2, Confirm: 2}, ""},
+		{"--json with --format json", []string{"--json", "--format", "json"}, BenchOptions{Format: "json", Runs: 10, Margin: 2, Confirm: 2}, ""},
+		{"gobench", []string{"--format", "gobench", "--runs", "1"}, BenchOptions{Format: "gobench", Runs: 1, Margin: 2, Confirm: 2}, ""},
 		{"check with margin and allow-over repeated", []string{"--check", "--runs", "20", "--margin", "1.5", "--allow-over", "sandbox-exec", "--allow-over", "scripted-task"},
-			BenchOptions{Format: "text", Runs: 20, Check: true, Margin: 1.5, AllowOver: []string{"sandbox-exec", "scripted-task"}}, ""},
+			BenchOptions{Format: "text", Runs: 20, Check: true, Margin: 1.5, Confirm: 2, AllowOver: []string{"sandbox-exec", "scripted-task"}}, ""},
+		{"confirm", []string{"--check", "--confirm", "0"}, BenchOptions{Format: "text", Runs: 10, Check: true, Margin: 2}, ""},
+		{"negative confirm", []string{"--confirm", "-1"}, BenchOptions{}, "--confirm -1: need 0 or more"},
 		{"--json conflicts with another format", []string{"--json", "--format", "gobench"}, BenchOptions{}, "--json conflicts with --format gobench"},
 		{"unknown format", []string{"--format", "csv"}, BenchOptions{}, `unknown --format "csv"`},
 		{"no runs", []string{"--runs", "0"}, BenchOptions{}, "--runs 0: need at least 1"},

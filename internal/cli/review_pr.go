@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/git-agent/git-agent/gitops/github"
 	"github.com/git-agent/git-agent/internal/audit"
@@ -79,7 +80,7 @@ func reviewPR(opts *ReviewOptions, dir string) error {
 	return reportFindings(opts, findings)
 }
 
-var remoteRepo = regexp.MustCompile(`github\.com[:/]([^/]+)/([^/]+?)(?:\.git)?/?$`)
+var remoteRepo = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`github\.com[:/]([^/]+)/([^/]+?)(?:\.git)?/?$`) })
 
 // prRepository finds OWNER/NAME: --repo, GITHUB_REPOSITORY (set in Actions),
 // or the origin remote's URL.
@@ -90,7 +91,7 @@ func prRepository(opts *ReviewOptions, dir string) (string, string, error) {
 	}
 	if spec == "" {
 		if out, err := reviewGit(opts.F.Context, dir, "remote", "get-url", "origin"); err == nil {
-			if m := remoteRepo.FindStringSubmatch(strings.TrimSpace(string(out))); m != nil {
+			if m := remoteRepo().FindStringSubmatch(strings.TrimSpace(string(out))); m != nil {
 				spec = m[1] + "/" + m[2]
 			}
 		}

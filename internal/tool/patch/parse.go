@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Op is what a patch does to one file.
@@ -83,10 +84,12 @@ const (
 )
 
 var (
-	heredocOpen = regexp.MustCompile(`^(?:\S+\s+)*<<-?\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)(['"]?)\s*$`)
+	heredocOpen = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?:\S+\s+)*<<-?\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)(['"]?)\s*$`)
+	})
 	// unifiedHeader is a "@@ -1,2 +1,3 @@ tail" line as git diff writes it;
 	// the numbers are ignored and the tail, if any, is the anchor.
-	unifiedHeader = regexp.MustCompile(`^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@ ?(.*)$`)
+	unifiedHeader = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@ ?(.*)$`) })
 )
 
 // Parse parses a patch. It tolerates CRLF line endings, blank lines around the
@@ -103,7 +106,7 @@ func Parse(text string) (*Patch, error) {
 	if first > last {
 		return nil, errors.New("patch is empty: it must start with \"*** Begin Patch\" and end with \"*** End Patch\"")
 	}
-	if m := heredocOpen.FindStringSubmatch(strings.TrimSpace(lines[first])); m != nil && m[1] == m[3] {
+	if m := heredocOpen().FindStringSubmatch(strings.TrimSpace(lines[first])); m != nil && m[1] == m[3] {
 		first++
 		if last >= first && strings.TrimSpace(lines[last]) == m[2] {
 			last--
@@ -244,7 +247,7 @@ func (p *parser) parseUpdate(header string) error {
 		switch {
 		case strings.HasPrefix(line, "@@"):
 			anchor := strings.TrimPrefix(strings.TrimPrefix(line, "@@"), " ")
-			if m := unifiedHeader.FindStringSubmatch(line); m != nil {
+			if m := unifiedHeader().FindStringSubmatch(line); m != nil {
 				anchor = m[1]
 			}
 			// Consecutive "@@" lines narrow the search step by step.
