@@ -27,9 +27,9 @@ func (e *PushRejectedError) Error() string {
 
 // Fetch fetches ref (a full object name or a ref such as refs/pull/7/head)
 // from remote, without tags, and returns the fetched commit. Token, if set,
-// authenticates over HTTPS as GitHub's checkout does, in a header set with
-// -c on this one command: it is never written to a config file, and it is
-// kept out of every error.
+// authenticates over HTTPS as GitHub's checkout does, in a header given to
+// this one command through its environment: it is never written to a config
+// file or a command line, and it is kept out of every error.
 func (r *Repo) Fetch(ctx context.Context, remote, ref, token string) (string, error) {
 	if err := remoteArg(remote); err != nil {
 		return "", err
@@ -86,21 +86,34 @@ func (r *Repo) Push(ctx context.Context, remote, commit, branch, token string) e
 
 // authed runs a hardened git command with token as an Authorization header.
 // Any header the checkout configured is reset first (two would make GitHub
-// answer 400). The header is in the command line only, and GitError.Args
-// never holds it.
+// answer 400). The header reaches git through GIT_CONFIG_COUNT/KEY/VALUE
+// (git 2.31+) in the command's environment, which only its own user can
+// read, never through -c on the command line, which every user of the
+// machine can read in /proc/<pid>/cmdline; GitError.Args never holds it.
 func (r *Repo) authed(ctx context.Context, token string, args ...string) (string, error) {
-	full := append([]string{}, hardening...)
+	g := r.git()
 	if token != "" {
-		basic := base64.StdEncoding.EncodeToString([]byte("x-access-token:" + token))
-		full = append(full, "-c", "http.extraheader=", "-c", "http.extraheader=AUTHORIZATION: basic "+basic)
+		g.Env = append(g.Env, authConfig(token)...)
 	}
-	full = append(full, args...)
-	s, err := r.git().exec(ctx, nil, args, full)
+	s, err := g.exec(ctx, nil, args, append(append([]string{}, hardening...), args...))
 	var ge *GitError
 	if token != "" && errors.As(err, &ge) {
 		ge.Stderr = redact(ge.Stderr, token)
 	}
 	return s, err
+}
+
+// authConfig is the environment that configures git with token as HTTPS
+// basic authentication, as actions/checkout does, after an empty value
+// that resets any extra header already configured. environ drops every
+// inherited GIT_* variable, so these are the only GIT_CONFIG_* pairs.
+func authConfig(token string) []string {
+	basic := base64.StdEncoding.EncodeToString([]byte("x-access-token:" + token))
+	return []string{
+		"GIT_CONFIG_COUNT=2",
+		"GIT_CONFIG_KEY_0=http.extraheader", "GIT_CONFIG_VALUE_0=",
+		"GIT_CONFIG_KEY_1=http.extraheader", "GIT_CONFIG_VALUE_1=AUTHORIZATION: basic " + basic,
+	}
 }
 
 // redact removes token, and its base64 header form, from s.
