@@ -83,7 +83,9 @@ func newConfinement(p Profile, c *Cmd, probe bool) (*confinement, error) {
 	}
 	conf.wrap = func(cmd *exec.Cmd, path string) error {
 		var cache string
-		if p.Mode == WorkspaceWrite {
+		// The probe's workspace is a temporary directory of its own: a
+		// cache keyed by it would only ever be left behind, empty.
+		if p.Mode == WorkspaceWrite && !probe {
 			key := p.CacheKey
 			if key == "" {
 				key = p.Workspace
