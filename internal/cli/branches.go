@@ -5,6 +5,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/git-agent/git-agent/gitops"
+	"github.com/git-agent/git-agent/internal/audit"
 	"github.com/spf13/cobra"
 )
 
@@ -105,7 +106,18 @@ func NewCmdUndo(f *Factory, runF func(*BranchOptions) error) *cobra.Command {
 			if err != nil {
 				return &UsageError{Err: err}
 			}
-			if err := repo.Undo(f.Context, branch); err != nil {
+			err = repo.Undo(f.Context, branch)
+			e := audit.Entry{Operation: "branch.delete", Target: branch, Decision: "ok", Reason: "git agent undo",
+				Details: map[string]any{"repo": repo.Root}}
+			if err != nil {
+				e.Decision, e.Reason = "failed", err.Error()
+			}
+			if rec, rerr := f.commandRecorder(repo.Root, ""); rerr != nil {
+				fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", rerr)
+			} else {
+				rec.note(f, e)
+			}
+			if err != nil {
 				return err
 			}
 			fmt.Fprintf(f.IO.ErrOut, "deleted %s\n", branch)

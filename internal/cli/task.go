@@ -136,7 +136,13 @@ func (t *taskPlace) finish(ctx context.Context, out *agent.Outcome, meta agent.M
 		}
 		if sha == "" && err == nil && !fl.KeepWorktree {
 			// Nothing to keep: do not leave an empty branch behind.
-			_ = t.Repo.Undo(ctx, t.Task.Branch)
+			e := audit.Entry{Operation: "branch.delete", Target: t.Task.Branch, Decision: "ok", Reason: "the session made no changes"}
+			if err := t.Repo.Undo(ctx, t.Task.Branch); err != nil {
+				e.Decision, e.Reason = "failed", err.Error()
+			}
+			if t.rec != nil {
+				_ = t.rec.record(e)
+			}
 			res.Branch = ""
 		}
 	}
