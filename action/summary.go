@@ -23,7 +23,22 @@ type Summary struct {
 	Usage     *Usage // nil: no usage line
 	AuditHead string // audit chain head hash
 	AuditLog  string // audit log path
-	Links     []Link
+	// Files are what the run left for later steps to upload (the SBOM,
+	// the benchmark results), each also an output.
+	Files []File
+	// Figures are benchmark results, one table row each.
+	Figures []Figure
+	Links   []Link
+}
+
+// File is a file the run wrote, with a short description ("42 components").
+type File struct {
+	Label, Path, Detail string
+}
+
+// Figure is one benchmark result, already formatted: "4.52 ms", "3.28…6.68 ms".
+type Figure struct {
+	Name, Median, Range string
 }
 
 // Finding is one row of the summary's findings table.
@@ -69,6 +84,28 @@ func (s Summary) Markdown() string {
 			parts = append(parts, "log "+codeSpan(s.AuditLog))
 		}
 		b.WriteString("**Audit:** " + strings.Join(parts, ", ") + "\n\n")
+	}
+	if len(s.Files) > 0 {
+		var files []string
+		for _, f := range s.Files {
+			e := mdText(f.Label) + " " + codeSpan(f.Path)
+			if f.Detail != "" {
+				e += " (" + mdText(f.Detail) + ")"
+			}
+			files = append(files, e)
+		}
+		b.WriteString("**Files:** " + strings.Join(files, " · ") + "\n\n")
+	}
+	if len(s.Figures) > 0 {
+		b.WriteString("| Benchmark | Median | Min…max |\n| --- | --- | --- |\n")
+		for _, f := range s.Figures {
+			rng := mdText(f.Range)
+			if rng == "" {
+				rng = "—"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", mdText(f.Name), mdText(f.Median), rng)
+		}
+		b.WriteString("\n")
 	}
 	if len(s.Links) > 0 {
 		var links []string

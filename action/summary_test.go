@@ -27,6 +27,14 @@ func TestSummaryGolden(t *testing.T) {
 		Usage:     &Usage{InputTokens: 1234567, OutputTokens: 8910, Turns: 7, Duration: 3*time.Minute + 12*time.Second + 400*time.Millisecond},
 		AuditHead: "sha256:9f2c1ab4",
 		AuditLog:  ".git/agent/audit/2026-10-01.jsonl",
+		Files: []File{
+			{Label: "SBOM", Path: "/runner/_temp/git-agent.cdx.json", Detail: "23 components"},
+			{Label: "benchmarks", Path: "/runner/_temp/a|b`.json"},
+		},
+		Figures: []Figure{
+			{Name: "cold-start", Median: "4.52 ms", Range: "3.28…6.68 ms"},
+			{Name: "binary|size <b>", Median: "14.17 MB"},
+		},
 		Links: []Link{
 			{Text: "Workflow run", URL: "https://github.com/git-agent/git-agent/actions/runs/11223344556"},
 			{Text: "Pull request #42", URL: "https://github.com/git-agent/git-agent/pull/42"},

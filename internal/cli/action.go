@@ -10,6 +10,7 @@ import (
 
 	"github.com/git-agent/git-agent/action"
 	"github.com/git-agent/git-agent/gitops/github"
+	"github.com/git-agent/git-agent/internal/bench"
 	"github.com/spf13/cobra"
 )
 
@@ -77,6 +78,10 @@ type actionResult struct {
 	sbom       string
 	bench      string
 	started    time.Time
+	// sbomComponents counts the SBOM's components (-1: unreadable);
+	// benchFigures are the bench input's results.
+	sbomComponents int
+	benchFigures   []bench.Figure
 }
 
 // actionRun reads the inputs and the event and dispatches on the event.
@@ -246,6 +251,7 @@ func actionSummary(f *Factory, res *actionResult) string {
 	if res.commentURL != "" {
 		s.Links = append(s.Links, action.Link{Text: "review summary", URL: res.commentURL})
 	}
+	extrasSummary(&s, res)
 	md := s.Markdown()
 	if res.findings == nil {
 		// No review ran: "No findings." would mislead.

@@ -1,11 +1,16 @@
 package cli
 
 import (
+	"bytes"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+
+	"github.com/git-agent/git-agent/action"
+	"github.com/git-agent/git-agent/internal/bench"
 )
 
 // runnerTemp is $RUNNER_TEMP, where the action leaves files for later
@@ -27,22 +32,80 @@ func (a *actionCtx) extras() error {
 			return fmt.Errorf("sbom input: %w", err)
 		}
 		a.res.sbom = path
+		a.res.sbomComponents = countComponents(path)
 	}
 	if a.in.Bench {
+		exe, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("bench input: find this executable: %w", err)
+		}
+		environ := a.f.Environ
+		if environ == nil {
+			environ = os.Environ
+		}
+		figs, err := bench.Run(a.ctx, bench.Options{Exe: exe, Runs: actionBenchRuns, Environ: environ(), Progress: a.f.IO.ErrOut})
+		if err != nil {
+			return fmt.Errorf("bench input: %w", err)
+		}
+		var buf bytes.Buffer
+		if err := bench.WriteJSON(&buf, figs); err != nil {
+			return fmt.Errorf("bench input: %w", err)
+		}
 		path := filepath.Join(a.runnerTemp(), "git-agent-bench.json")
-		file, err := os.Create(path)
-		if err != nil {
+		if err := writeFileAtomic(path, buf.Bytes(), 0o644); err != nil {
 			return fmt.Errorf("bench input: %w", err)
 		}
-		err = benchRun(&BenchOptions{IO: &IOStreams{In: a.f.IO.In, Out: file, ErrOut: a.f.IO.ErrOut}, Context: a.ctx,
-			Format: "json", Runs: 3, Executable: os.Executable, Environ: a.f.Environ})
-		if cerr := file.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("bench input: %w", err)
-		}
-		a.res.bench = path
+		a.res.bench, a.res.benchFigures = path, figs
 	}
 	return nil
+}
+
+// actionBenchRuns is the number of runs per figure of the bench input: a
+// job's budget is minutes, and github-action-benchmark tracks the trend.
+const actionBenchRuns = 3
+
+// countComponents is the number of components in the CycloneDX JSON at
+// path, or -1 if it cannot be read.
+func countComponents(path string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return -1
+	}
+	var doc struct {
+		Components []json.RawMessage `json:"components"`
+	}
+	if json.Unmarshal(b, &doc) != nil {
+		return -1
+	}
+	return len(doc.Components)
+}
+
+// extrasSummary adds the sbom and bench files and figures to s.
+func extrasSummary(s *action.Summary, res *actionResult) {
+	if res.sbom != "" {
+		f := action.File{Label: "SBOM", Path: res.sbom}
+		if res.sbomComponents >= 0 {
+			f.Detail = fmt.Sprintf("CycloneDX 1.6, %d component", res.sbomComponents)
+			if res.sbomComponents != 1 {
+				f.Detail += "s"
+			}
+		}
+		s.Files = append(s.Files, f)
+	}
+	if res.bench != "" {
+		s.Files = append(s.Files, action.File{Label: "benchmarks", Path: res.bench, Detail: "github-action-benchmark JSON"})
+	}
+	for _, f := range res.benchFigures {
+		row := action.Figure{Name: f.Name}
+		switch {
+		case f.Skipped:
+			row.Median = "skipped: " + f.Note
+		case f.Runs == 0:
+			row.Median = fmt.Sprintf("%.2f %s", f.Value, f.Unit)
+		default:
+			row.Median = fmt.Sprintf("%.2f %s", f.Value, f.Unit)
+			row.Range = fmt.Sprintf("%.2f…%.2f %s", f.Min, f.Max, f.Unit)
+		}
+		s.Figures = append(s.Figures, row)
+	}
 }
