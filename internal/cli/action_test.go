@@ -7,10 +7,13 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/git-agent/git-agent/action"
 	"github.com/git-agent/git-agent/gitops/github/githubtest"
 	"github.com/google/go-cmp/cmp"
 )
@@ -519,5 +522,48 @@ func TestActionBaseRules(t *testing.T) {
 	}
 	if !strings.Contains(r.transcript, "base-rule") || strings.Contains(r.transcript, "head-rule") {
 		t.Errorf("want the base rule only:\n%s", r.transcript)
+	}
+}
+
+// TestActionOutputsMatchActionYML: git agent action sets exactly the
+// outputs action.yml declares, each declared as the run step's output of the
+// same name, so none is silently empty or missing for the workflows that
+// read them.
+func TestActionOutputsMatchActionYML(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("..", "..", "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(b), "\noutputs:\n")
+	section, _, _ := strings.Cut(rest, "\nruns:\n")
+	key := regexp.MustCompile(`(?m)^  ([a-z][a-z0-9-]*):\n(?:    .*\n)*?    value: (.*)$`)
+	var declared []string
+	for _, m := range key.FindAllStringSubmatch(section, -1) {
+		declared = append(declared, m[1])
+		if want := "${{ steps.run.outputs." + m[1] + " }}"; m[2] != want {
+			t.Errorf("output %s: value %q, want %q", m[1], m[2], want)
+		}
+	}
+	if len(declared) == 0 {
+		t.Fatal("no outputs found in action.yml")
+	}
+
+	f, _, _ := testFactory("")
+	var local bytes.Buffer
+	o := action.NewOutputs(func(string) string { return "" }, &local)
+	if err := writeActionOutputs(f, o, &actionResult{started: f.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	var set []string
+	for _, line := range strings.Split(strings.TrimSpace(local.String()), "\n") {
+		if name, _, ok := strings.Cut(line, "="); ok {
+			set = append(set, name)
+		}
+	}
+	slices.Sort(declared)
+	slices.Sort(set)
+	if diff := cmp.Diff(declared, set); diff != "" {
+		t.Errorf("outputs set by git agent action (+) versus declared in action.yml (-):\n%s", diff)
 	}
 }
