@@ -178,3 +178,23 @@ func FuzzOutputs(f *testing.F) {
 		}
 	})
 }
+
+// FuzzInert: whatever a model writes, the result is one line with no HTML
+// comment and no raw tag outside code spans.
+func FuzzInert(f *testing.F) {
+	for _, s := range []string{"@alice #1 <b>x</b>", "``a ` @b`` @c", "<!-- x --> ![i](u)", "a\n# h", "`"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := Inert(s)
+		if strings.ContainsAny(out, "\n\r") {
+			t.Fatalf("Inert(%q) = %q has a line break", s, out)
+		}
+		if strings.Contains(out, "<!--") {
+			t.Fatalf("Inert(%q) = %q has an HTML comment", s, out)
+		}
+		if !strings.Contains(out, "`") && strings.Contains(out, "<") {
+			t.Fatalf("Inert(%q) = %q has a raw '<'", s, out)
+		}
+	})
+}
