@@ -109,16 +109,26 @@ func cmdModelServer(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("MODEL_HOST", s.URL)
 }
 
-// modelreqs FILE: write the bodies the model server received, one per line.
+// modelreqs [-auth] FILE: write the bodies the model server received, one
+// per line; with -auth, the credential headers of each request instead.
 func cmdModelReqs(ts *testscript.TestScript, neg bool, args []string) {
 	serversMu.Lock()
 	s := servers[ts.Getenv("WORK")]
 	serversMu.Unlock()
+	auth := len(args) == 2 && args[0] == "-auth"
+	if auth {
+		args = args[1:]
+	}
 	if s == nil || len(args) != 1 {
-		ts.Fatalf("usage: modelreqs FILE (after modelserver)")
+		ts.Fatalf("usage: modelreqs [-auth] FILE (after modelserver)")
 	}
 	var b bytes.Buffer
 	for _, r := range s.Requests() {
+		if auth {
+			// The credential each request carried, one line each.
+			fmt.Fprintf(&b, "authorization=%s x-api-key=%s\n", r.Header.Get("Authorization"), r.Header.Get("X-Api-Key"))
+			continue
+		}
 		var compact bytes.Buffer
 		if err := json.Compact(&compact, r.Body); err != nil {
 			ts.Fatalf("request body is not JSON: %v", err)
@@ -346,6 +356,7 @@ func cmdGitHubAPI(t *testing.T) func(ts *testscript.TestScript, neg bool, args [
 		}
 		var seed struct {
 			Owner, Repo, Head, Base, Diff string
+			Title, Body                   string
 			Number                        int
 			Permissions                   map[string]string
 			Fork                          bool
@@ -355,7 +366,8 @@ func cmdGitHubAPI(t *testing.T) func(ts *testscript.TestScript, neg bool, args [
 			ts.Fatalf("githubapi: %s: %v", args[0], err)
 		}
 		s := githubtest.New(t, githubtest.Options{Permissions: seed.Permissions, Fork: seed.Fork})
-		pr := githubtest.PullRequest{Owner: seed.Owner, Repo: seed.Repo, Number: seed.Number, HeadSHA: seed.Head, BaseSHA: seed.Base}
+		pr := githubtest.PullRequest{Owner: seed.Owner, Repo: seed.Repo, Number: seed.Number, HeadSHA: seed.Head, BaseSHA: seed.Base,
+			Title: seed.Title, Body: seed.Body}
 		if seed.Diff != "" {
 			pr.Diff = ts.ReadFile(seed.Diff)
 		}

@@ -82,6 +82,8 @@ type actionResult struct {
 	// benchFigures are the bench input's results.
 	sbomComponents int
 	benchFigures   []bench.Figure
+	// usage is what the model review cost; nil when no model ran.
+	usage *action.Usage
 }
 
 // actionRun reads the inputs and the event and dispatches on the event.
@@ -241,7 +243,7 @@ func writeActionOutputs(f *Factory, o *action.Outputs, res *actionResult) error 
 
 // actionSummary renders the step summary.
 func actionSummary(f *Factory, res *actionResult) string {
-	s := action.Summary{Title: "git agent: " + res.conclusion, AuditHead: res.auditHead, AuditLog: res.auditLog}
+	s := action.Summary{Title: "git agent: " + res.conclusion, AuditHead: res.auditHead, AuditLog: res.auditLog, Usage: res.usage}
 	if res.findings != nil {
 		for _, fd := range res.findings.findings {
 			s.Findings = append(s.Findings, action.Finding{Severity: severityName(fd.Severity), File: fd.Path,

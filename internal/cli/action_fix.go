@@ -178,15 +178,7 @@ func (a *actionCtx) fixSession(repo *gitops.Repo, prompt, sha string) (*sessionR
 	fc.closers = nil
 	defer fc.closeAll()
 	fc.IO = &IOStreams{In: strings.NewReader(""), Out: a.f.IO.ErrOut, ErrOut: a.f.IO.ErrOut}
-	if key := a.in.APIKey; key != "" {
-		getenv := a.f.Getenv
-		fc.Getenv = func(k string) string {
-			if k == "OPENAI_API_KEY" || k == "ANTHROPIC_API_KEY" {
-				return key
-			}
-			return getenv(k)
-		}
-	}
+	fc.Getenv = a.modelGetenv()
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	stop := hex.EncodeToString(b[:])

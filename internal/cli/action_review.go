@@ -52,11 +52,15 @@ func (a *actionCtx) reviewPullRequest(number int, fork bool) error {
 	if err != nil {
 		return err
 	}
-	rv := &reviewed{pr: pr, files: files, findings: findings}
-	a.res.findings = rv
 	if err := a.openRecorder(); err != nil {
 		return err
 	}
+	if a.modelReviewEnabled() {
+		findings = append(findings, a.modelReview(pr, files)...)
+		review.Sort(findings)
+	}
+	rv := &reviewed{pr: pr, files: files, findings: findings}
+	a.res.findings = rv
 
 	if fork {
 		a.degrade(rv, "the pull request comes from a fork, so the token is read-only")

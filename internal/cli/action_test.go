@@ -567,3 +567,20 @@ func TestActionOutputsMatchActionYML(t *testing.T) {
 		t.Errorf("outputs set by git agent action (+) versus declared in action.yml (-):\n%s", diff)
 	}
 }
+
+func TestRuleID(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"model/division-by-zero", "model/division-by-zero"},
+		{"model/Region Hardcoded", "model/region-hardcoded"},
+		{"model/`x` <!-- y -->", "model/x-------y"},
+		{"model/", "model/finding"},
+		{"model/" + strings.Repeat("ab", 40), "model/" + strings.Repeat("ab", 24)},
+		{"model/ü-ß", "model/finding"},
+	}
+	for _, tt := range tests {
+		if got := ruleID(tt.in); got != tt.want {
+			t.Errorf("ruleID(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

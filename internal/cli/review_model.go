@@ -43,23 +43,41 @@ func modelReviewWithin(opts *ReviewOptions, dir string, files []review.FileDiff,
 	}
 	ctx, cancel := context.WithTimeout(f.Context, limit)
 	defer cancel()
+	ans, err := askModelReview(ctx, prov, spec.Model, review.NumberedDiff(files, 200<<10), files)
+	if err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err)
+		return nil
+	}
+	if ans.dropped > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "note: %d model finding(s) dropped: not anchored to lines of the diff\n", ans.dropped)
+	}
+	return ans.findings
+}
+
+// modelAnswer is a model's review: the findings anchored to the diff, how
+// many were dropped for pointing elsewhere, and what the request cost.
+type modelAnswer struct {
+	findings []review.Finding
+	dropped  int
+	usage    model.Usage
+}
+
+// askModelReview sends input (the diff as review.NumberedDiff shows it,
+// maybe with context around it) to prov with review.ModelPrompt and reads
+// the findings anchored to files. It runs no tools, so nothing executes.
+func askModelReview(ctx context.Context, prov model.Provider, modelName, input string, files []review.FileDiff) (*modelAnswer, error) {
 	req := &model.Request{
-		Model:        spec.Model,
+		Model:        modelName,
 		Instructions: review.ModelPrompt,
-		Input:        []model.Item{{Type: model.ItemMessage, Role: model.RoleUser, Text: review.NumberedDiff(files, 200<<10)}},
+		Input:        []model.Item{{Type: model.ItemMessage, Role: model.RoleUser, Text: input}},
 	}
 	resp, err := prov.Stream(ctx, req, func(model.Event) {})
 	if err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "warning: model review failed, deterministic findings only: %s\n", oneLine(err.Error()))
-		return nil
+		return nil, fmt.Errorf("model review failed, deterministic findings only: %s", oneLine(err.Error()))
 	}
 	found, dropped, err := review.ParseModelFindings(resp.Text(), files)
 	if err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "warning: model review unusable: %v\n", err)
-		return nil
+		return &modelAnswer{usage: resp.Usage}, fmt.Errorf("model review unusable: %w", err)
 	}
-	if dropped > 0 {
-		fmt.Fprintf(f.IO.ErrOut, "note: %d model finding(s) dropped: not anchored to lines of the diff\n", dropped)
-	}
-	return found
+	return &modelAnswer{findings: found, dropped: dropped, usage: resp.Usage}, nil
 }

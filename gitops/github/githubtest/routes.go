@@ -79,6 +79,8 @@ func (s *Server) getPull(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"number":   pr.Number,
+		"title":    pr.Title,
+		"body":     pr.Body,
 		"state":    "open",
 		"html_url": fmt.Sprintf("https://github.test/%s/pull/%d", full, pr.Number),
 		"head":     map[string]any{"sha": pr.HeadSHA, "ref": pr.HeadRef, "repo": map[string]any{"full_name": head, "fork": s.opts.Fork}},

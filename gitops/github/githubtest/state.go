@@ -13,6 +13,7 @@ type PullRequest struct {
 	Number           int
 	HeadSHA, BaseSHA string
 	HeadRef, BaseRef string // branch names; default "feature" and "main"
+	Title, Body      string
 	Diff             string // answered for Accept: application/vnd.github.v3.diff
 	Files            []File
 }
