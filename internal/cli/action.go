@@ -33,13 +33,18 @@ func NewCmdAction(f *Factory, runF func(*ActionOptions) error) *cobra.Command {
 inputs come from INPUT_* variables and the trigger from GITHUB_EVENT_NAME and
 GITHUB_EVENT_PATH:
 
-  pull_request    review the diff with the base branch's review rules and post
-                  one review with inline comments plus one sticky summary
+  pull_request    review the diff with the base branch's review rules (and
+                  a model, given provider or api-key) and post one review
+                  with inline comments plus one sticky summary; mode fix runs
+                  the prompt on the pull request's head and pushes the
+                  commit, mode auto reviews and then fixes
   issue_comment   "/agent review" from someone with write access (or a bot in
                   allowed-bots) does the same; "/agent help" answers with usage;
                   "/agent fix TASK" runs the task on the pull request's head
                   and pushes the commit (never forced; a fork gets a new
                   branch and a link to open a pull request)
+  workflow_dispatch  the prompt runs on the checked-out commit and is pushed
+                  to a new agent/ branch
 
 Pull requests from forks get a read-only token: findings become workflow
 annotations and the step summary instead. The exit status is 1 when a finding
@@ -171,8 +176,24 @@ func (a *actionCtx) dispatch() error {
 		if pr.Draft {
 			return a.skip(fmt.Sprintf("pull request #%d is a draft: not reviewed; it will be when it is marked ready for review", pr.Number))
 		}
-		if a.in.Mode == "fix" {
-			return a.skip("mode fix is not available yet: pull requests are only reviewed (set mode: review)")
+		switch a.in.Mode {
+		case "fix":
+			return a.fixPullRequest(pr, nil)
+		case "auto":
+			err := a.reviewPullRequest(pr.Number, a.ev.IsFork())
+			var ee *ExitError
+			if err != nil && !errors.As(err, &ee) {
+				return err
+			}
+			// The review is posted; its fail-on verdict stands unless the fix
+			// itself fails.
+			if ferr := a.fixPullRequest(pr, a.res.findings); ferr != nil {
+				return ferr
+			}
+			if err != nil {
+				a.res.conclusion = conclusionFailure
+			}
+			return err
 		}
 		return a.reviewPullRequest(pr.Number, a.ev.IsFork())
 	case action.KindComment:

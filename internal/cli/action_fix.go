@@ -35,61 +35,17 @@ type fixOutcome struct {
 	session, commit, branch, compare, summary string
 }
 
-// fix answers `/agent fix TASK`: it runs a session like `git agent run` on
-// the pull request's head commit, then pushes the commit, never forced:
-// onto the pull request's branch when it lives in this repository, else
-// onto a new agent/<session>-fix branch with a link to open a pull request.
+// fix answers `/agent fix TASK` from a comment: fixPR, then the reply in
+// the action's sticky comment and a reaction.
 func (a *actionCtx) fix(owner, name string, cm *action.Comment, task string) error {
 	number := cm.IssueNumber
 	if strings.TrimSpace(task) == "" {
-		return a.fixFailed(owner, name, cm, fmt.Errorf("say what to fix: `%s fix TASK`, e.g. `%s fix make the failing test pass`",
+		return a.fixFailed(owner, name, number, cm.ID, fmt.Errorf("say what to fix: `%s fix TASK`, e.g. `%s fix make the failing test pass`",
 			a.in.TriggerPhrase, a.in.TriggerPhrase))
 	}
-	head, err := a.pullHead(owner, name, number)
+	head, done, err := a.fixPR(owner, name, number, task, false)
 	if err != nil {
-		return a.fixFailed(owner, name, cm, err)
-	}
-	switch {
-	case head.State != "" && head.State != "open":
-		return a.fixFailed(owner, name, cm, fmt.Errorf("pull request #%d is %s: reopen it to fix it", number, head.State))
-	case head.HeadRepo == "":
-		return a.fixFailed(owner, name, cm, fmt.Errorf("the repository of pull request #%d's head was deleted: there is nothing to fix", number))
-	}
-	repo, err := gitops.Open(a.ctx, a.workspace())
-	if err != nil {
-		return a.fixFailed(owner, name, cm, fmt.Errorf("fix needs the repository checked out (actions/checkout before git-agent): %w", err))
-	}
-	sha, err := a.fetchHead(repo, head)
-	if err != nil {
-		return a.fixFailed(owner, name, cm, err)
-	}
-	res, err := a.fixSession(repo, fixPrompt(head, task), sha)
-	if res != nil {
-		a.res.sessionID = res.ID
-	}
-	if err != nil {
-		return a.fixFailed(owner, name, cm, err)
-	}
-	out := res.Outcome
-	done := &fixOutcome{session: res.ID, summary: out.FinalMessage}
-	if out.Result != nil {
-		done.commit = out.Result.Commit
-	}
-	switch out.Status {
-	case agent.SessionCompleted:
-	case agent.SessionMaxTurns:
-		return a.fixFailed(owner, name, cm, fmt.Errorf("session %s stopped at max-turns (%d) before it finished, so nothing was pushed: raise the max-turns input or ask for a smaller fix", res.ID, a.in.MaxTurns))
-	default:
-		why := out.Status
-		if out.Err != nil {
-			why += ": " + oneLine(out.Err.Error())
-		}
-		return a.fixFailed(owner, name, cm, fmt.Errorf("session %s did not complete (%s), so nothing was pushed", res.ID, why))
-	}
-	if done.commit != "" {
-		if err := a.pushFix(repo, owner, name, head, done); err != nil {
-			return a.fixFailed(owner, name, cm, err)
-		}
+		return a.fixFailed(owner, name, number, cm.ID, err)
 	}
 	a.res.branch, a.res.commit = done.branch, done.commit
 	if err := a.reply(owner, name, number, a.fixReply(head, done)); err != nil {
@@ -100,13 +56,106 @@ func (a *actionCtx) fix(owner, name string, cm *action.Comment, task string) err
 	return nil
 }
 
-// fixFailed reports a fix that did not happen: a confused reaction, the
-// reason in the reply comment and as an ::error, and a red step.
-func (a *actionCtx) fixFailed(owner, name string, cm *action.Comment, err error) error {
+// errOwnHead is a pull request whose head commit git-agent made: fixing
+// it again on the push that commit caused would loop.
+var errOwnHead = errors.New("the pull request's head is git-agent's own commit")
+
+// fixPR runs task as a session like `git agent run` on the pull request's
+// head commit, then pushes the commit, never forced: onto the pull
+// request's branch when it lives in this repository, else onto a new
+// agent/<session>-fix branch with a link to open a pull request. With
+// skipOwn, a head commit that carries git-agent's Agent-Session trailer is
+// errOwnHead and nothing runs.
+func (a *actionCtx) fixPR(owner, name string, number int, task string, skipOwn bool) (*prHead, *fixOutcome, error) {
+	head, err := a.pullHead(owner, name, number)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case head.State != "" && head.State != "open":
+		return nil, nil, fmt.Errorf("pull request #%d is %s: reopen it to fix it", number, head.State)
+	case head.HeadRepo == "":
+		return nil, nil, fmt.Errorf("the repository of pull request #%d's head was deleted: there is nothing to fix", number)
+	}
+	repo, err := gitops.Open(a.ctx, a.workspace())
+	if err != nil {
+		return nil, nil, fmt.Errorf("fix needs the repository checked out (actions/checkout before git-agent): %w", err)
+	}
+	sha, err := a.fetchHead(repo, head)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := a.trustedCheckout(repo, sha); err != nil {
+		return nil, nil, err
+	}
+	if skipOwn {
+		g := &gitops.Git{Dir: repo.Root}
+		if s, err := g.Run(a.ctx, "log", "-1", "--format=%(trailers:key=Agent-Session,valueonly)", sha); err == nil && strings.TrimSpace(s) != "" {
+			return head, nil, errOwnHead
+		}
+	}
+	res, err := a.fixSession(repo, fixPrompt(head, task), sha)
+	if res != nil {
+		a.res.sessionID = res.ID
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	out := res.Outcome
+	done := &fixOutcome{session: res.ID, summary: out.FinalMessage}
+	if out.Result != nil {
+		done.commit = out.Result.Commit
+	}
+	switch out.Status {
+	case agent.SessionCompleted:
+	case agent.SessionMaxTurns:
+		return nil, nil, fmt.Errorf("session %s stopped at max-turns (%d) before it finished, so nothing was pushed: raise the max-turns input or ask for a smaller fix", res.ID, a.in.MaxTurns)
+	default:
+		why := out.Status
+		if out.Err != nil {
+			why += ": " + oneLine(out.Err.Error())
+		}
+		return nil, nil, fmt.Errorf("session %s did not complete (%s), so nothing was pushed", res.ID, why)
+	}
+	if done.commit != "" {
+		if err := a.pushFix(repo, owner, name, head, done); err != nil {
+			return nil, nil, err
+		}
+	}
+	return head, done, nil
+}
+
+// trustedCheckout refuses a checkout that contains the pull request's
+// head: the session reads its configuration and AGENTS.md from the
+// checkout, and on pull_request events actions/checkout checks out the
+// merge commit, where a contributor could have changed both.
+func (a *actionCtx) trustedCheckout(repo *gitops.Repo, headSHA string) error {
+	g := &gitops.Git{Dir: repo.Root}
+	checkout, err := g.Run(a.ctx, "rev-parse", "--verify", "HEAD^{commit}")
+	if err != nil {
+		return fmt.Errorf("find the checked-out commit: %w", err)
+	}
+	if _, err := g.Run(a.ctx, "merge-base", "--is-ancestor", headSHA, strings.TrimSpace(checkout)); err == nil {
+		return fmt.Errorf("the checkout (%s) contains the pull request's head %s, so its configuration and AGENTS.md could come from the pull request; "+
+			"check out the base branch instead (actions/checkout with ref: ${{ github.event.pull_request.base.sha }})", short(strings.TrimSpace(checkout)), short(headSHA))
+	}
+	return nil
+}
+
+// fixFailed reports a fix that did not happen: a confused reaction on the
+// comment that asked (commentID 0: none), the reason in the reply comment
+// and as an ::error, and a red step.
+func (a *actionCtx) fixFailed(owner, name string, number int, commentID int64, err error) error {
 	a.res.conclusion = conclusionFailure
 	msg := a.f.sanitizer().String(err.Error())
-	a.react(cm.ID, "confused")
-	if rerr := a.reply(owner, name, cm.IssueNumber, fmt.Sprintf("`%s fix` failed: %s", a.in.TriggerPhrase, msg)); rerr != nil {
+	if commentID != 0 {
+		a.react(commentID, "confused")
+	}
+	what := fmt.Sprintf("`%s fix`", a.in.TriggerPhrase)
+	if commentID == 0 {
+		what = "The fix (mode " + a.in.Mode + ")"
+	}
+	if rerr := a.reply(owner, name, number, fmt.Sprintf("%s failed: %s", what, msg)); rerr != nil {
 		_ = action.Warning(a.f.IO.Out, "git-agent", "could not answer on the pull request: "+rerr.Error(), "", 0)
 	}
 	_ = action.Error(a.f.IO.Out, "git-agent fix", msg, "", 0)
