@@ -119,7 +119,10 @@ func (g *Git) run(ctx context.Context, stdin []byte, args ...string) (string, er
 		return "", errors.New("git: no arguments")
 	}
 	full := append([]string{}, hardening...)
-	if !noDrivers[args[0]] {
+	// worktree remove with --force deletes files without reading them
+	// through attributes (git checks cleanliness only without --force).
+	forcedRemove := args[0] == "worktree" && len(args) > 2 && args[1] == "remove" && args[2] == "--force"
+	if !noDrivers[args[0]] && !forcedRemove {
 		var ov []string
 		if g.pin != nil && g.pin.done {
 			ov = g.pin.ov
@@ -199,9 +202,15 @@ func (g *Git) driverOverrides(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list config drivers: %w", err)
 	}
+	return overridesFor(strings.Split(out, "\x00")), nil
+}
+
+// overridesFor is the -c flags that blank every filter and merge driver
+// among the config keys.
+func overridesFor(keys []string) []string {
 	var ov []string
 	seen := map[string]bool{}
-	for _, key := range strings.Split(out, "\x00") {
+	for _, key := range keys {
 		dot := strings.LastIndexByte(key, '.')
 		if dot < 0 || seen[key[:dot]] {
 			continue
@@ -216,5 +225,5 @@ func (g *Git) driverOverrides(ctx context.Context) ([]string, error) {
 			ov = append(ov, "-c", section+".driver=false")
 		}
 	}
-	return ov, nil
+	return ov
 }

@@ -14,12 +14,18 @@ type Repo struct {
 	Root      string // top level of that worktree
 	GitDir    string // its git dir (holds its index and HEAD)
 	CommonDir string // shared objects, refs and config
+
+	// openHead is the commit HEAD pointed to when Open looked, used once by
+	// head instead of asking git again ("" when unborn, or used).
+	openHead string
 }
 
 // ErrNotRepo is returned by Open outside a git work tree.
 var ErrNotRepo = errors.New("not a git repository: run git init or pass -C")
 
-// Open finds the repository containing dir.
+// Open finds the repository containing dir. The same git call reads what
+// HEAD points to, which the task git-agent starts next needs: every git
+// process costs a few milliseconds.
 func Open(ctx context.Context, dir string) (*Repo, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -27,20 +33,27 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 	}
 	g := &Git{Dir: abs}
 	out, err := g.Run(ctx, "rev-parse", "--path-format=absolute",
-		"--show-toplevel", "--absolute-git-dir", "--git-common-dir")
+		"--show-toplevel", "--absolute-git-dir", "--git-common-dir", "--verify", "--quiet", "HEAD^{commit}")
 	var ge *GitError
-	if errors.As(err, &ge) && (strings.Contains(ge.Stderr, "not a git repository") ||
-		strings.Contains(ge.Stderr, "must be run in a work tree")) {
+	switch {
+	case errors.As(err, &ge) && (strings.Contains(ge.Stderr, "not a git repository") ||
+		strings.Contains(ge.Stderr, "must be run in a work tree")):
 		return nil, fmt.Errorf("open %s: %w", abs, ErrNotRepo)
-	}
-	if err != nil {
+	case errors.As(err, &ge) && ge.ExitCode == 1 && strings.TrimSpace(ge.Stderr) == "":
+		// --quiet: HEAD names no commit yet (an unborn branch); the paths
+		// were printed all the same.
+	case err != nil:
 		return nil, fmt.Errorf("open repository: %w", err)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 3 {
+	if len(lines) != 3 && len(lines) != 4 {
 		return nil, fmt.Errorf("open %s: %w", abs, ErrNotRepo)
 	}
-	return &Repo{Root: lines[0], GitDir: lines[1], CommonDir: filepath.Clean(lines[2])}, nil
+	r := &Repo{Root: lines[0], GitDir: lines[1], CommonDir: filepath.Clean(lines[2])}
+	if len(lines) == 4 && err == nil {
+		r.openHead = lines[3]
+	}
+	return r, nil
 }
 
 // git runs in the user's worktree. Only read-only commands and ref/worktree
@@ -72,8 +85,14 @@ func (r *Repo) identity(ctx context.Context) (name, email string, ok bool) {
 // identityEnv is the author and committer for commits git-agent makes: the
 // user's configured identity, else git-agent's own.
 func (r *Repo) identityEnv(ctx context.Context) []string {
-	name, email, ok := r.identity(ctx)
-	if !ok {
+	name, email, _ := r.identity(ctx)
+	return identityEnv(name, email)
+}
+
+// identityEnv sets author and committer to name and email, or to
+// git-agent's own identity unless both are set.
+func identityEnv(name, email string) []string {
+	if name == "" || email == "" {
 		name, email = "git-agent", "git-agent@localhost"
 	}
 	return []string{
@@ -82,8 +101,12 @@ func (r *Repo) identityEnv(ctx context.Context) []string {
 	}
 }
 
-// head returns the commit HEAD points to.
+// head returns the commit HEAD points to: the first time, as Open saw it.
 func (r *Repo) head(ctx context.Context) (string, error) {
+	if h := r.openHead; h != "" {
+		r.openHead = ""
+		return h, nil
+	}
 	sha, err := out(ctx, r.git(), "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
 	if err != nil || sha == "" {
 		return "", errors.New("repository has no commits yet: make a first commit, then retry")

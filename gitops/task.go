@@ -91,13 +91,17 @@ func (r *Repo) StartTask(ctx context.Context, o TaskOptions) (*Task, error) {
 		return nil, fmt.Errorf("start task: %w", err)
 	}
 	path := filepath.Join(root, name)
-	if _, err := out(ctx, r.git(), "rev-parse", "--verify", "--quiet", "refs/heads/"+branch); err == nil {
-		return nil, fmt.Errorf("start task: branch %s already exists: use a new session id, or git agent undo it", branch)
-	}
 	// --lock makes add and lock one step, so GC never sees an unlocked task.
+	// -b refuses a branch that exists, which is the check (one git process
+	// fewer than asking first).
 	_, err = r.git().Run(ctx, "worktree", "add", "--quiet", "--lock",
 		"--reason", lockPrefix+o.SessionID, "-b", branch, path, base)
-	if err != nil {
+	var ge *GitError
+	switch {
+	case errors.As(err, &ge) && strings.Contains(ge.Stderr, "a branch named") && strings.Contains(ge.Stderr, "already exists"):
+		// Someone else's branch: leave it alone.
+		return nil, fmt.Errorf("start task: branch %s already exists: use a new session id, or git agent undo it", branch)
+	case err != nil:
 		// git creates the branch before it checks the path; do not leave it behind.
 		_, _ = r.git().Run(ctx, "branch", "-D", "--", branch)
 		return nil, fmt.Errorf("start task: %w", err)
@@ -163,25 +167,96 @@ func (t *Task) Commit(ctx context.Context, subject, body string, trailers []Trai
 	if err != nil {
 		return "", fmt.Errorf("commit: %w", err)
 	}
-	// add, diff and commit run back to back, nothing else in between: one
-	// lookup of the config's drivers serves all three.
-	g := (&Git{Dir: t.Worktree, Env: t.Repo.identityEnv(ctx)}).pinned()
+	// add and commit run back to back, nothing else in between: one read of
+	// the worktree's config gives the identity and the drivers to blank for
+	// both. Each git process costs a few milliseconds.
+	g, err := t.committer(ctx)
+	if err != nil {
+		return "", fmt.Errorf("commit: %w", err)
+	}
 	if _, err := g.Run(ctx, "add", "-A", "--", ":/"); err != nil {
 		return "", fmt.Errorf("commit: %w", err)
 	}
-	_, err = g.Run(ctx, "diff", "--cached", "--quiet")
+	stdout, err := g.run(ctx, []byte(msg), "commit", "--quiet", "--no-verify", "--no-gpg-sign",
+		"--cleanup=whitespace", "-F", "-")
 	var ge *GitError
-	switch {
-	case err == nil:
+	if errors.As(err, &ge) && ge.ExitCode == 1 && nothingToCommit(stdout) {
 		return "", nil
-	case !errors.As(err, &ge) || ge.ExitCode != 1:
+	}
+	if err != nil {
 		return "", fmt.Errorf("commit: %w", err)
 	}
-	if _, err := g.run(ctx, []byte(msg), "commit", "--quiet", "--no-verify", "--no-gpg-sign",
-		"--cleanup=whitespace", "-F", "-"); err != nil {
-		return "", fmt.Errorf("commit: %w", err)
+	if sha := t.branchTip(); sha != "" {
+		return sha, nil
 	}
 	return out(ctx, g, "rev-parse", "HEAD")
+}
+
+// nothingToCommit reports whether git commit's stdout says the index has
+// no change (git runs with LC_ALL=C, so the words are these).
+func nothingToCommit(stdout string) bool {
+	return strings.Contains(stdout, "nothing to commit") || strings.Contains(stdout, "nothing added to commit")
+}
+
+// branchTip reads the commit the task's branch points to from its loose
+// ref file, which git commit has just written; "" when it is not there (a
+// reftable repository, say), and the caller asks git.
+func (t *Task) branchTip() string {
+	b, err := os.ReadFile(filepath.Join(t.Repo.CommonDir, filepath.FromSlash("refs/heads/"+t.Branch)))
+	if err != nil {
+		return ""
+	}
+	sha := strings.TrimSpace(string(b))
+	if !isObjectName(sha) {
+		return ""
+	}
+	return sha
+}
+
+// isObjectName reports whether s is a full SHA-1 or SHA-256 object name.
+func isObjectName(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// committer is a runner in the task's worktree with the author and
+// committer set, and the worktree config's drivers pinned, both from one
+// git config call.
+func (t *Task) committer(ctx context.Context) (*Git, error) {
+	g := &Git{Dir: t.Worktree}
+	args := []string{"config", "--null", "--get-regexp", `^(user\.(name|email)|(filter|merge)\..+\..+)$`}
+	s, err := g.exec(ctx, nil, args, append(append([]string{}, hardening...), args...))
+	var ge *GitError
+	if errors.As(err, &ge) && ge.ExitCode == 1 {
+		s, err = "", nil // none of those keys
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the worktree's config: %w", err)
+	}
+	var name, email string
+	var keys []string
+	for _, kv := range strings.Split(s, "\x00") {
+		key, val, _ := strings.Cut(kv, "\n")
+		switch key {
+		case "user.name":
+			name = val
+		case "user.email":
+			email = val
+		case "":
+		default:
+			keys = append(keys, key)
+		}
+	}
+	g.Env = identityEnv(name, email)
+	g.pin = &driverPin{done: true, ov: overridesFor(keys)}
+	return g, nil
 }
 
 var trailerKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`) })

@@ -23,12 +23,35 @@ func TestOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Repo{Root: r.Root, GitDir: filepath.Join(r.Root, ".git"), CommonDir: filepath.Join(r.Root, ".git")}
-	if d := cmp.Diff(want, got); d != "" {
+	want := &Repo{Root: r.Root, GitDir: filepath.Join(r.Root, ".git"), CommonDir: filepath.Join(r.Root, ".git"),
+		openHead: gitT(t, r.Root, "rev-parse", "HEAD")}
+	if d := cmp.Diff(want, got, cmp.AllowUnexported(Repo{})); d != "" {
 		t.Errorf("Open (-want +got):\n%s", d)
+	}
+	// The HEAD Open read serves once; then head asks git.
+	for range 2 {
+		if h, err := got.head(ctx); err != nil || h != want.openHead {
+			t.Errorf("head = %q, %v; want %s", h, err, want.openHead)
+		}
+	}
+	if got.openHead != "" {
+		t.Error("the HEAD Open read was not used up")
 	}
 	if _, err := Open(ctx, t.TempDir()); !errors.Is(err, ErrNotRepo) {
 		t.Errorf("Open outside a repo: got %v, want ErrNotRepo", err)
+	}
+	// A repository without commits opens; it has no head.
+	unborn := t.TempDir()
+	gitT(t, unborn, "init", "-q")
+	u, err := Open(ctx, unborn)
+	if err != nil {
+		t.Fatalf("Open an unborn repository: %v", err)
+	}
+	if u.openHead != "" {
+		t.Errorf("unborn openHead = %q", u.openHead)
+	}
+	if _, err := u.head(ctx); err == nil || !strings.Contains(err.Error(), "no commits yet") {
+		t.Errorf("head of an unborn repository: %v", err)
 	}
 }
 
@@ -252,5 +275,45 @@ func TestResumeTask(t *testing.T) {
 	}
 	if _, err := r.ResumeTask(ctx, "main"); err == nil {
 		t.Error("ResumeTask of a non-agent branch succeeded")
+	}
+}
+
+// TestCommitIdentity: the commit is the user's when their config names
+// them (read in the task's worktree), else git-agent's.
+func TestCommitIdentity(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		config map[string]string
+		want   string
+	}{
+		{"configured", map[string]string{"user.name": "Ada Lovelace", "user.email": "ada@example.com"}, "Ada Lovelace <ada@example.com>|Ada Lovelace"},
+		{"name only", map[string]string{"user.name": "Ada Lovelace"}, "git-agent <git-agent@localhost>|git-agent"},
+		{"none", nil, "git-agent <git-agent@localhost>|git-agent"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			r := newRepo(t)
+			for k, v := range tc.config {
+				gitT(t, r.Root, "config", k, v)
+			}
+			task, err := r.StartTask(ctx, TaskOptions{SessionID: "id000001", Title: "identity"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(task.Worktree, "n.txt"), "n\n")
+			sha, err := task.Commit(ctx, "identity", "", nil)
+			if err != nil || sha == "" {
+				t.Fatalf("Commit = %q, %v", sha, err)
+			}
+			if tip := gitT(t, r.Root, "rev-parse", task.Branch); tip != sha {
+				t.Errorf("Commit returned %s, the branch is at %s", sha, tip)
+			}
+			if got := gitT(t, r.Root, "log", "-1", "--format=%an <%ae>|%cn", sha); got != tc.want {
+				t.Errorf("identity = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
