@@ -33,3 +33,12 @@ func Available(m Mode) error {
 	}
 	return nil
 }
+
+// Prefetch starts, in the background, the trial run of the sandbox that
+// Available needs for the confining profiles, so that it overlaps with
+// whatever the caller does next (reading configuration, creating a
+// worktree) instead of adding to it. Available then waits for it. It only
+// ever runs the same check earlier; nothing is weakened or skipped. Call the
+// returned wait before returning (defer it): the trial's child process and
+// temporary directory must not be cut off by the program's exit.
+func Prefetch() (wait func()) { return prefetch() }

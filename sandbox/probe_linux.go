@@ -33,6 +33,11 @@ func platformUnavailable(m Mode) string {
 	return ""
 }
 
+func prefetch() func() {
+	go func() { _ = probeConfinement() }()
+	return func() { _ = probeConfinement() }
+}
+
 // probeConfinement runs the sandbox init once with every layer and nothing
 // to execute: if any layer cannot be set up (no user namespaces, no Landlock,
 // no seccomp, a locked /proc), every confining profile is refused.

@@ -97,6 +97,11 @@ func loadConfig(ctx context.Context, f *Factory, dir string, flags map[string]st
 
 // runSession builds everything a session needs and runs it to the end.
 func runSession(ctx context.Context, f *Factory, spec sessionSpec) (*sessionResult, error) {
+	if spec.Flags.changed["profile"] != string(sandbox.Trusted) {
+		// The sandbox trial (a confined child process) runs while the
+		// configuration and the repository are read, not after.
+		defer sandbox.Prefetch()()
+	}
 	dir := spec.Flags.Dir
 	if spec.Resume != nil && dir == "" {
 		dir = spec.Resume.Meta.Workspace
