@@ -8,13 +8,21 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
 
+// initHooked records that this program asked IsInit: its main takes the
+// init path, so a re-executed copy of it can serve as a sandbox init or a
+// reaper. A program that never asks (a test binary without the hook)
+// would run its own main instead, so it gets no reaper.
+var initHooked atomic.Bool
+
 // IsInit reports whether this process was started by Run as a sandbox init.
 // main must check it before anything else and then return InitMain().
 func IsInit() bool {
+	initHooked.Store(true)
 	return len(os.Args) == 1 && os.Args[0] == initArg0 && len(os.Environ()) == 1 && os.Environ()[0] == initEnv
 }
 
@@ -31,6 +39,9 @@ func InitMain() int {
 	unix.CloseOnExec(3)
 	unix.CloseOnExec(4)
 	spec, err := readSpec(specFile)
+	if err == nil && spec.Reaper {
+		return reaperMain(spec, errFile)
+	}
 	if err == nil {
 		err = setup(spec)
 	}

@@ -15,6 +15,9 @@ import (
 
 const (
 	defaultMaxOutput = 1 << 20
+	// reaperGrace is how long Run waits for a reaper to clean up after
+	// SIGTERM before it kills the reaper's group itself.
+	reaperGrace = 2 * time.Second
 	// drainGrace bounds how long output is still read once the command and
 	// its process group are gone. Only a process that left the group (setsid)
 	// can hold the pipes open that long; its later output is dropped.
@@ -29,7 +32,10 @@ var errNotFound = errors.New("command not found")
 // A profile this build cannot enforce is refused with an error wrapping
 // ErrProfileUnavailable before anything is started. The command runs in its
 // own process group, and the whole group is killed when the command exits,
-// times out or ctx ends, so no background child outlives the call. A command
+// times out or ctx ends, so no background child outlives the call; on Linux
+// not even one that left the group: confined commands are PID 1 of their
+// own PID namespace, trusted ones run under a reaper (reaperConfinement),
+// and both die with git-agent. A command
 // that cannot be found or executed is reported as a shell would (exit 127 or
 // 126, message on stderr), not as an error. A timeout gives ExitCode 124;
 // Signal names the signal that ended the command, including the SIGKILL sent
@@ -47,7 +53,21 @@ func Run(ctx context.Context, p Profile, c *Cmd) (*Result, error) {
 		return nil, err
 	}
 	if p.Mode == Trusted {
-		return runCommand(ctx, c, nil)
+		conf, err := trustedConfinement(c)
+		if err != nil {
+			return nil, fmt.Errorf("run %s: %w", c.Args[0], err)
+		}
+		if conf == nil {
+			return runCommand(ctx, c, nil)
+		}
+		defer conf.cleanup()
+		res, err := runCommand(ctx, c, conf)
+		if err == nil && res != nil {
+			if serr := conf.setupError(); serr != nil {
+				return nil, serr
+			}
+		}
+		return res, err
 	}
 	conf, err := confine(p, c)
 	if err != nil {
@@ -76,6 +96,9 @@ type confinement struct {
 	// setupError reports a failure of the sandbox setup, read after the process ended.
 	setupError func() error
 	cleanup    func()
+	// reaper: the started process is a reaper (Linux, trusted), which is
+	// asked to stop with SIGTERM so that it can kill what the command left.
+	reaper bool
 }
 
 func validate(p Profile, c *Cmd) error {
@@ -206,7 +229,7 @@ func execute(ctx context.Context, c *Cmd, path string, env []string, stdout, std
 	wg.Go(func() { _, _ = io.Copy(stdout, outR) }) // ends at EOF or the drain deadline
 	wg.Go(func() { _, _ = io.Copy(stderr, errR) })
 
-	g := &group{proc: cmd.Process}
+	g := &group{proc: cmd.Process, reaper: conf != nil && conf.reaper}
 	done := make(chan error, 1)
 	go func() { done <- waitExit(cmd, g) }()
 	var timeout <-chan time.Time
@@ -266,14 +289,25 @@ type group struct {
 	mu    sync.Mutex
 	proc  *os.Process
 	ended bool
+	// reaper: proc is a reaper; kill asks it first (SIGTERM) and kills its
+	// group only if it is still there after reaperGrace.
+	reaper bool
 }
 
 func (g *group) kill() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if !g.ended {
-		killGroup(g.proc)
+	if g.ended {
+		return
 	}
+	if g.reaper {
+		if err := g.proc.Signal(syscall.SIGTERM); err == nil {
+			time.AfterFunc(reaperGrace, g.kill)
+			g.reaper = false
+			return
+		}
+	}
+	killGroup(g.proc)
 }
 
 // final kills what is left of the group, for the last time.

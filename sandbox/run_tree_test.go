@@ -111,24 +111,106 @@ func TestRunProcessTree(t *testing.T) {
 	}
 }
 
-// A process that leaves the group (setsid) escapes the kill; Run must still
-// return, after the drain grace, with what was written before.
-func TestRunEscapedChildDoesNotHang(t *testing.T) {
+// A process that leaves the group (setsid) escapes a process-group kill,
+// but not the reaper of a trusted command: it dies when the command ends,
+// and Run returns at once with what was written before, not after the
+// drain grace.
+func TestRunEscapedChildIsKilled(t *testing.T) {
 	t.Parallel()
+	tests := []struct {
+		name    string
+		script  string
+		timeout time.Duration
+		want    outcome
+	}{
+		{name: "the command exits", script: `setsid sh -c 'echo $$ > "$1"; exec sleep 30' sh "$1" & while [ ! -s "$1" ]; do sleep 0.01; done; echo hi`,
+			want: outcome{Stdout: "hi\n"}},
+		{name: "a double fork", script: `(setsid sh -c '(echo $$ > "$1"; exec sleep 30) &' sh "$1" &) ; while [ ! -s "$1" ]; do sleep 0.01; done; echo hi`,
+			want: outcome{Stdout: "hi\n"}},
+		{name: "the command times out", script: `setsid sh -c 'echo $$ > "$1"; exec sleep 30' sh "$1" & echo hi; sleep 30`,
+			timeout: 500 * time.Millisecond, want: outcome{Stdout: "hi\n", ExitCode: ExitTimeout, Signal: "SIGKILL"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := trusted(t)
+			pidfile := filepath.Join(p.Workspace, "pid")
+			start := time.Now()
+			res, err := Run(t.Context(), p, &Cmd{Args: []string{"sh", "-c", tt.script, "sh", pidfile},
+				Dir: p.Workspace, Env: testEnv, Timeout: tt.timeout})
+			elapsed := time.Since(start)
+			pid := readPid(t, pidfile)
+			killAfterTest(t, pid)
+			t.Logf("Run returned after %v", elapsed.Round(time.Millisecond))
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if got := outcomeOf(res); got != tt.want {
+				t.Errorf("Run = %+v, want %+v", got, tt.want)
+			}
+			if !gone(pid) {
+				t.Errorf("the escaped child %d outlived Run", pid)
+			}
+			if elapsed > tt.timeout+drainGrace {
+				t.Errorf("Run took %v: it waited for the drain instead of the reaper", elapsed)
+			}
+		})
+	}
+}
+
+// TestTrustedExitStatus: the reaper reports the command's exit code and
+// the signal that killed it unchanged, and passes stdin through.
+func TestTrustedExitStatus(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		args  []string
+		stdin string
+		want  outcome
+	}{
+		{"exit code", []string{"sh", "-c", "exit 3"}, "", outcome{ExitCode: 3}},
+		{"killed by a signal", []string{"sh", "-c", "kill -TERM $$"}, "", outcome{ExitCode: 143, Signal: "SIGTERM"}},
+		{"stdin", []string{"cat"}, "piped\n", outcome{Stdout: "piped\n"}},
+		{"not a program", []string{"./garbage"}, "", outcome{ExitCode: 126, Stderr: "git-agent: ./garbage: exec format error\n"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := trusted(t)
+			if err := os.WriteFile(filepath.Join(p.Workspace, "garbage"), []byte("\x00\x01 not a program\n"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			c := &Cmd{Args: tt.args, Dir: p.Workspace, Env: testEnv}
+			if tt.stdin != "" {
+				c.Stdin = strings.NewReader(tt.stdin)
+			}
+			res, err := Run(t.Context(), p, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := outcomeOf(res); got != tt.want {
+				t.Errorf("Run = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestTrustedWithoutInitHook: a program whose main never asks IsInit
+// cannot serve as a reaper (a copy of it would run its own main), so its
+// trusted commands run without one, in a process group. Not parallel: it
+// changes what the whole test binary says about itself.
+func TestTrustedWithoutInitHook(t *testing.T) {
+	initHooked.Store(false)
+	defer initHooked.Store(true)
+	if conf, err := trustedConfinement(&Cmd{Args: []string{"true"}}); conf != nil || err != nil {
+		t.Fatalf("trustedConfinement without the hook = %v, %v; want none", conf, err)
+	}
 	p := trusted(t)
-	pidfile := filepath.Join(p.Workspace, "pid")
-	start := time.Now()
-	res, err := Run(t.Context(), p, &Cmd{
-		Args: []string{"sh", "-c", `setsid sh -c 'echo $$ > "$1"; exec sleep 30' sh "$1" & while [ ! -s "$1" ]; do sleep 0.01; done; echo hi`, "sh", pidfile},
-		Dir:  p.Workspace, Env: testEnv,
-	})
-	elapsed := time.Since(start)
-	killAfterTest(t, readPid(t, pidfile))
-	t.Logf("Run returned after %v", elapsed.Round(time.Millisecond))
-	if err != nil || res.ExitCode != 0 || string(res.Stdout) != "hi\n" {
+	res, err := Run(t.Context(), p, &Cmd{Args: []string{"sh", "-c", "echo $PPID; exit 4"}, Dir: p.Workspace, Env: testEnv})
+	if err != nil || res.ExitCode != 4 {
 		t.Fatalf("Run = %+v, %v", res, err)
 	}
-	if elapsed > drainGrace+time.Second {
-		t.Errorf("Run took %v, want about %v", elapsed, drainGrace)
+	if ppid := strings.TrimSpace(string(res.Stdout)); ppid != strconv.Itoa(os.Getpid()) {
+		t.Errorf("the command's parent is %s, want this process (%d): a reaper ran", ppid, os.Getpid())
 	}
 }

@@ -28,6 +28,12 @@ type initSpec struct {
 	ProxyListen bool `json:"proxy_listen,omitempty"`
 	// Probe: set everything up, then exit 0 instead of running anything.
 	Probe bool `json:"probe,omitempty"`
+	// Reaper: confine nothing; run the command as the reaper of a trusted
+	// command (see reaperConfinement).
+	Reaper bool `json:"reaper,omitempty"`
+	// Parent is git-agent's pid: a reaper whose parent is no longer that
+	// process was orphaned before it could watch anything.
+	Parent int `json:"parent,omitempty"`
 }
 
 // systemReadPaths are the directories programs need to run. The user's home

@@ -17,9 +17,10 @@ import (
 const sandboxCacheKey = "git-agent bench"
 
 // SandboxExec is the cost of confinement: `true` run through sandbox.Run
-// under workspace-write versus under trusted (a bare fork and exec with the
-// same process-group handling), alternating, after one unmeasured run of
-// each. Value is the difference of the medians, Min and Max the confined
+// under workspace-write versus a bare fork, exec and wait (os/exec, as an
+// agent without a sandbox runs commands), alternating, after one
+// unmeasured run of each. (Not trusted: on Linux a trusted command runs
+// under a reaper, itself a process start.) Value is the difference of the medians, Min and Max the confined
 // extremes less the bare median; Extra holds both medians. It is Skipped,
 // with the diagnosis, when this machine refuses workspace-write.
 func SandboxExec(ctx context.Context, o Options) (Figure, error) {
@@ -39,6 +40,18 @@ func SandboxExec(ctx context.Context, o Options) (Figure, error) {
 	}
 	defer os.RemoveAll(ws)
 	defer os.Remove(sandbox.CacheDir(sandboxCacheKey))
+	bareRun := func() (float64, error) {
+		cmd := exec.CommandContext(ctx, truePath)
+		cmd.Dir = ws
+		cmd.Env = []string{}
+		start := time.Now()
+		err := cmd.Run()
+		wall := time.Since(start)
+		if err != nil {
+			return 0, fmt.Errorf("bare exec of true: %w", err)
+		}
+		return ms(wall), nil
+	}
 	run := func(m sandbox.Mode) (float64, error) {
 		p := sandbox.Profile{Mode: m, Workspace: ws, CacheKey: sandboxCacheKey}
 		start := time.Now()
@@ -54,7 +67,7 @@ func SandboxExec(ctx context.Context, o Options) (Figure, error) {
 	}
 	var bare, confined []float64
 	for i := range o.runs() + 1 {
-		b, err := run(sandbox.Trusted)
+		b, err := bareRun()
 		if err != nil {
 			return Figure{}, err
 		}

@@ -45,7 +45,7 @@ runs with its min and max:
   scripted-task  git-agent run on a 2-turn task (one sandboxed shell call that
                  writes a file) against a scripted model server on loopback,
                  in a fresh git repository: worktree, branch and commit included
-  sandbox-exec   true under workspace-write, less the same under trusted
+  sandbox-exec   true under workspace-write, less a bare exec of true
   audit-append   one fsynced audit-log append (informational)
 
 Results go to stdout: a table, the JSON array github-action-benchmark's
