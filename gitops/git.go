@@ -32,8 +32,10 @@ type Git struct {
 	Dir string
 	Env []string // extra KEY=VALUE pairs, applied last
 
-	// pin, if set, holds the driver overrides looked up by the first command
-	// that needed them (see pinned).
+	// pin, if set, holds driver overrides already looked up for a sequence
+	// of git-agent's own commands with nothing else running in between
+	// (Task.committer): a model's command could define a new driver, so a
+	// pinned runner must never outlive the sequence it was made for.
 	pin *driverPin
 }
 
@@ -41,16 +43,6 @@ type Git struct {
 type driverPin struct {
 	done bool
 	ov   []string
-}
-
-// pinned returns a runner that looks the config's drivers up once and reuses
-// them. Only for a sequence of git-agent's own git commands with nothing else
-// running in between: a model's command could define a new driver, so a
-// pinned runner must never outlive the sequence it was made for.
-func (g *Git) pinned() *Git {
-	c := *g
-	c.pin = &driverPin{}
-	return &c
 }
 
 // GitError is a git command that ran and exited non-zero.
