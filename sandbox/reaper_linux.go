@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -201,17 +202,29 @@ func childrenOf(ppid int) []int {
 }
 
 // exitAs ends the reaper as the command ended: with its exit status, or by
-// the same signal (without a core dump), so that Run reports it unchanged.
+// the same signal, so that Run reports it unchanged.
 func exitAs(ws unix.WaitStatus) int {
 	if !ws.Signaled() {
 		return ws.ExitStatus()
 	}
-	sig := ws.Signal()
+	dieBy(ws.Signal())
+	return 128 + int(ws.Signal()) // only if the signal did not end us
+}
+
+// dieBy ends this process with sig, the kernel's default action and no core
+// file, around the Go runtime: left to it, SIGABRT or SIGQUIT would print a
+// goroutine dump into the command's stderr and exit 2, and a SIGSEGV sent
+// with kill would not end the process at all.
+func dieBy(sig unix.Signal) {
 	_ = unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{})
-	signal.Reset(sig)
-	_ = unix.Kill(os.Getpid(), sig)
-	time.Sleep(time.Second) // the signal arrives meanwhile
-	return 128 + int(sig)
+	// An all-zero struct sigaction, on every architecture: SIG_DFL, no
+	// flags, no restorer, an empty mask. The kernel reads what it needs.
+	var act [8]uint64
+	_, _, _ = unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0)
+	set := uint64(1) << (uint(sig) - 1)
+	_, _, _ = unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_UNBLOCK, uintptr(unsafe.Pointer(&set)), 0, 8, 0, 0)
+	_ = unix.Tgkill(unix.Getpid(), unix.Gettid(), sig)
+	time.Sleep(time.Second) // delivery is immediate; this is never reached
 }
 
 // trustedConfinement is the reaper for a trusted command, when this

@@ -170,6 +170,11 @@ func TestTrustedExitStatus(t *testing.T) {
 	}{
 		{"exit code", []string{"sh", "-c", "exit 3"}, "", outcome{ExitCode: 3}},
 		{"killed by a signal", []string{"sh", "-c", "kill -TERM $$"}, "", outcome{ExitCode: 143, Signal: "SIGTERM"}},
+		// Signals the Go runtime would turn into a goroutine dump or ignore.
+		{"aborted", []string{"sh", "-c", "kill -ABRT $$"}, "", outcome{ExitCode: 134, Signal: "SIGABRT"}},
+		{"quit", []string{"sh", "-c", "kill -QUIT $$"}, "", outcome{ExitCode: 131, Signal: "SIGQUIT"}},
+		{"segfault", []string{"sh", "-c", "kill -SEGV $$"}, "", outcome{ExitCode: 139, Signal: "SIGSEGV"}},
+		{"killed", []string{"sh", "-c", "kill -KILL $$"}, "", outcome{ExitCode: 137, Signal: "SIGKILL"}},
 		{"stdin", []string{"cat"}, "piped\n", outcome{Stdout: "piped\n"}},
 		{"not a program", []string{"./garbage"}, "", outcome{ExitCode: 126, Stderr: "git-agent: ./garbage: exec format error\n"}},
 	}
