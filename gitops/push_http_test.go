@@ -45,7 +45,8 @@ func newGitHTTPServer(t *testing.T, root, want string, secrets ...string) *gitHT
 	cgiH := &cgi.Handler{Path: backend, Env: []string{
 		"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1", "REMOTE_USER=x-access-token",
 	}}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// Unstarted until s.Server is set: the handler reads s.URL.
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		auth := r.Header.Values("Authorization")
 		s.mu.Lock()
 		s.headers = append(s.headers, auth)
@@ -65,6 +66,7 @@ func newGitHTTPServer(t *testing.T, root, want string, secrets ...string) *gitHT
 		s.mu.Unlock()
 		cgiH.ServeHTTP(w, r)
 	}))
+	s.Start()
 	t.Cleanup(s.Close)
 	return s
 }

@@ -143,11 +143,19 @@ func reaperMain(s *initSpec, errFile *os.File) int {
 		killTree(pid)
 		select {
 		case <-empty:
-			return exitAs(ws)
+			return exit(exitAs(ws))
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	return exitAs(ws)
+	return exit(exitAs(ws))
+}
+
+// exit ends the reaper at once with code. Returning to os.Exit would run
+// the race detector's exit hook in -race builds, which sleeps a second
+// while goroutines are alive; the reaper has nothing to flush.
+func exit(code int) int {
+	unix.Exit(code)
+	return code
 }
 
 // killTree SIGKILLs the command's process group and every child of this
