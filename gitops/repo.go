@@ -70,6 +70,13 @@ func out(ctx context.Context, g *Git, args ...string) (string, error) {
 func (r *Repo) identity(ctx context.Context) (name, email string, ok bool) {
 	// One git call for both (each costs a few milliseconds).
 	s, _ := r.git().Run(ctx, "config", "--null", "--get-regexp", `^user\.(name|email)$`)
+	name, email, _ = splitConfig(s)
+	return name, email, name != "" && email != ""
+}
+
+// splitConfig reads `git config --null --get-regexp` output: the user's
+// name and email, and every other key.
+func splitConfig(s string) (name, email string, keys []string) {
 	for _, kv := range strings.Split(s, "\x00") {
 		key, val, _ := strings.Cut(kv, "\n")
 		switch key {
@@ -77,9 +84,12 @@ func (r *Repo) identity(ctx context.Context) (name, email string, ok bool) {
 			name = val
 		case "user.email":
 			email = val
+		case "":
+		default:
+			keys = append(keys, key)
 		}
 	}
-	return name, email, name != "" && email != ""
+	return name, email, keys
 }
 
 // identityEnv is the author and committer for commits git-agent makes: the

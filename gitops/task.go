@@ -240,20 +240,7 @@ func (t *Task) committer(ctx context.Context) (*Git, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the worktree's config: %w", err)
 	}
-	var name, email string
-	var keys []string
-	for _, kv := range strings.Split(s, "\x00") {
-		key, val, _ := strings.Cut(kv, "\n")
-		switch key {
-		case "user.name":
-			name = val
-		case "user.email":
-			email = val
-		case "":
-		default:
-			keys = append(keys, key)
-		}
-	}
+	name, email, keys := splitConfig(s)
 	g.Env = identityEnv(name, email)
 	g.pin = &driverPin{done: true, ov: overridesFor(keys)}
 	return g, nil

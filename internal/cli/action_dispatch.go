@@ -30,28 +30,9 @@ func (a *actionCtx) dispatchTask() error {
 		_ = action.Error(a.f.IO.Out, "git-agent", msg, "", 0)
 		return usageErrorf("%s", msg)
 	}
-	if _, err := a.github(); err != nil {
+	if err := a.authorize(owner, name, owner+"/"+name, "run the dispatched task",
+		map[string]any{"event": "workflow_dispatch"}); err != nil {
 		return err
-	}
-	if err := a.openRecorder(); err != nil {
-		return err
-	}
-	actor := a.ev.TriggeredBy()
-	allowed, reason, err := a.mayTrigger(owner, name, actor)
-	if err != nil {
-		return err
-	}
-	decision := "allowed"
-	if !allowed {
-		decision = "denied"
-	}
-	a.record(audit.Entry{Operation: "github.actor", Target: owner + "/" + name, Decision: decision, Reason: reason,
-		Details: map[string]any{"login": actor.Login, "event": "workflow_dispatch"}})
-	if !allowed {
-		a.res.conclusion = conclusionRefused
-		msg := fmt.Sprintf("git-agent did not run the dispatched task for %s: %s.", actor.Login, reason)
-		_ = action.Error(a.f.IO.Out, "git-agent refused", msg, "", 0)
-		return &ExitError{Code: ExitFailed}
 	}
 	repo, err := gitops.Open(a.ctx, a.workspace())
 	if err != nil {
@@ -110,4 +91,35 @@ func (a *actionCtx) dispatchFailed(err error) error {
 		return err
 	}
 	return &ExitError{Code: ExitFailed}
+}
+
+// authorize decides whether the account that triggered the event may have
+// git-agent do what (in "git-agent did not <what> for <login>") on target,
+// and records the decision. A refusal fails the step with an ::error and
+// the refused conclusion; err is that ExitError, or a failure to decide.
+func (a *actionCtx) authorize(owner, name, target, what string, details map[string]any) error {
+	if _, err := a.github(); err != nil {
+		return err
+	}
+	if err := a.openRecorder(); err != nil {
+		return err
+	}
+	actor := a.ev.TriggeredBy()
+	allowed, reason, err := a.mayTrigger(owner, name, actor)
+	if err != nil {
+		return err
+	}
+	decision := "allowed"
+	if !allowed {
+		decision = "denied"
+	}
+	details["login"] = actor.Login
+	a.record(audit.Entry{Operation: "github.actor", Target: target, Decision: decision, Reason: reason, Details: details})
+	if !allowed {
+		a.res.conclusion = conclusionRefused
+		msg := fmt.Sprintf("git-agent did not %s for %s: %s.", what, actor.Login, reason)
+		_ = action.Error(a.f.IO.Out, "git-agent refused", msg, "", 0)
+		return &ExitError{Code: ExitFailed}
+	}
+	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/git-agent/git-agent/action"
-	"github.com/git-agent/git-agent/internal/audit"
 	"github.com/git-agent/git-agent/review"
 )
 
@@ -44,29 +43,10 @@ func (a *actionCtx) fixPullRequest(pr *action.PullRequest, rv *reviewed) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.github(); err != nil {
-		return err
-	}
-	if err := a.openRecorder(); err != nil {
-		return err
-	}
-	actor := a.ev.TriggeredBy()
-	allowed, reason, err := a.mayTrigger(owner, name, actor)
-	if err != nil {
-		return err
-	}
-	decision := "allowed"
-	if !allowed {
-		decision = "denied"
-	}
 	target := fmt.Sprintf("%s/%s#%d", owner, name, pr.Number)
-	a.record(audit.Entry{Operation: "github.actor", Target: target, Decision: decision, Reason: reason,
-		Details: map[string]any{"login": actor.Login, "event": "pull_request", "mode": a.in.Mode}})
-	if !allowed {
-		a.res.conclusion = conclusionRefused
-		msg := fmt.Sprintf("git-agent did not fix #%d for %s: %s.", pr.Number, actor.Login, reason)
-		_ = action.Error(a.f.IO.Out, "git-agent refused", msg, "", 0)
-		return &ExitError{Code: ExitFailed}
+	if err := a.authorize(owner, name, target, fmt.Sprintf("fix #%d", pr.Number),
+		map[string]any{"event": "pull_request", "mode": a.in.Mode}); err != nil {
+		return err
 	}
 	head, done, err := a.fixPR(owner, name, pr.Number, task, true)
 	if errors.Is(err, errOwnHead) {
