@@ -36,6 +36,37 @@ func (b *builder) setRoot(c cdx.Component) {
 	}
 }
 
+// project registers an ecosystem's own project (a Go module, an npm
+// package, a Python project): the BOM's subject when there is none yet,
+// else a component of its own that the subject depends on, so that in a
+// repository with Go and npm the npm packages hang off the npm project,
+// not the Go module. It returns the ref the project's direct dependencies
+// hang off (see direct).
+func (b *builder) project(c cdx.Component) string {
+	if b.root == nil {
+		b.root = &c
+		return c.BOMRef
+	}
+	if b.root.BOMRef == c.BOMRef {
+		return c.BOMRef
+	}
+	addProp(&c, PropProject, "true")
+	ref := b.add(c).BOMRef
+	b.known[ref] = true
+	b.rootDeps[ref] = true
+	return ref
+}
+
+// direct records that project parent (from project; "" for the subject)
+// depends on to.
+func (b *builder) direct(parent, to string) {
+	if parent == "" || b.root != nil && parent == b.root.BOMRef {
+		b.rootDeps[to] = true
+		return
+	}
+	b.edge(parent, to)
+}
+
 // add records c, or merges it into the component with its bom-ref: hashes
 // and properties are united, a license fills a gap, and a component that
 // is required anywhere stays required.
@@ -160,4 +191,17 @@ func setLicense(c *cdx.Component, expr, source string) {
 	if source != "" {
 		addProp(c, PropLicenseSource, source)
 	}
+}
+
+// hasProp reports whether c carries property name with value.
+func hasProp(c *cdx.Component, name, value string) bool {
+	if c.Properties == nil {
+		return false
+	}
+	for _, p := range *c.Properties {
+		if p.Name == name && p.Value == value {
+			return true
+		}
+	}
+	return false
 }

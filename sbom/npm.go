@@ -92,13 +92,15 @@ func (b *builder) npmLock(dir string) error {
 	return nil
 }
 
-// npmRoot proposes the lockfile's own project as the BOM's subject.
-func (b *builder) npmRoot(name, version string) {
+// npmRoot registers the lockfile's own project (see builder.project) and
+// returns the ref its direct dependencies hang off; "" (the BOM's subject)
+// for a lockfile without a name.
+func (b *builder) npmRoot(name, version string) string {
 	if name == "" {
-		return
+		return ""
 	}
 	p := npmPURL(name, version)
-	b.setRoot(cdx.Component{BOMRef: p, Type: cdx.ComponentTypeApplication, Name: name, Version: version, PackageURL: p})
+	return b.project(cdx.Component{BOMRef: p, Type: cdx.ComponentTypeApplication, Name: name, Version: version, PackageURL: p})
 }
 
 // npmComponent builds the component of one installed package.
@@ -138,7 +140,7 @@ func (b *builder) npmPackages(dir string, lock *npmLockFile) {
 	if name == "" {
 		name, version = lock.Name, lock.Version
 	}
-	b.npmRoot(name, version)
+	parent := b.npmRoot(name, version)
 
 	keys := make([]string, 0, len(lock.Packages))
 	for k := range lock.Packages {
@@ -202,7 +204,7 @@ func (b *builder) npmPackages(dir string, lock *npmLockFile) {
 				continue
 			}
 			if k == "" {
-				b.rootDeps[to] = true
+				b.direct(parent, to)
 			} else if from := refs[k]; from != "" {
 				b.edge(from, to)
 			}

@@ -11,7 +11,7 @@ import (
 // package's "requires" resolve to its own nested dependencies first, then
 // its ancestors', as node_modules lookup does.
 func (b *builder) npmV1(dir string, lock *npmLockFile) {
-	b.npmRoot(lock.Name, lock.Version)
+	parent := b.npmRoot(lock.Name, lock.Version)
 	manifest := readPackageJSON(filepath.Join(dir, "package.json"))
 	required := map[string]bool{}
 	var mark func(deps map[string]npmV1Dep)
@@ -34,7 +34,7 @@ func (b *builder) npmV1(dir string, lock *npmLockFile) {
 		direct := top && (manifest != nil && npmDeclares(*manifest, name) || manifest == nil && !required[name])
 		if direct {
 			addProp(&c, PropDependency, "direct")
-			b.rootDeps[c.BOMRef] = true
+			b.direct(parent, c.BOMRef)
 		} else {
 			addProp(&c, PropDependency, "indirect")
 		}

@@ -102,9 +102,11 @@ func (r *PolicyReport) Failed() bool {
 	return false
 }
 
-// Evaluate checks every component of bom (not the project itself,
-// metadata.component). An expression passes when it is satisfied: one
-// alternative of an OR, every part of an AND.
+// Evaluate checks every component of bom: not the project itself
+// (metadata.component), nor the repository's other projects (an npm
+// package beside a Go module, marked git-agent:project), which are not
+// dependencies. An expression passes when it is satisfied: one alternative
+// of an OR, every part of an AND.
 func (p *Policy) Evaluate(bom *cdx.BOM) *PolicyReport {
 	r := &PolicyReport{}
 	if bom.Components == nil {
@@ -112,6 +114,9 @@ func (p *Policy) Evaluate(bom *cdx.BOM) *PolicyReport {
 	}
 	for i := range *bom.Components {
 		c := &(*bom.Components)[i]
+		if hasProp(c, PropProject, "true") {
+			continue
+		}
 		r.Checked++
 		lic := licenseOf(c)
 		f := Finding{Component: c.Name, Version: c.Version, License: lic}

@@ -67,6 +67,21 @@ func TestPolicyEvaluate(t *testing.T) {
 	}
 }
 
+// TestPolicySkipsProjects: the repository's other projects (the npm
+// package beside a Go module) are not dependencies; the policy does not
+// check them, however strict, while their dependencies are checked.
+func TestPolicySkipsProjects(t *testing.T) {
+	t.Parallel()
+	project := cdx.Component{Type: cdx.ComponentTypeApplication, Name: "web-ui", Version: "1.0.0", BOMRef: "pkg:npm/web-ui@1.0.0"}
+	addProp(&project, PropProject, "true")
+	dep := cdx.Component{Type: cdx.ComponentTypeLibrary, Name: "left-pad", Version: "1.3.0", BOMRef: "pkg:npm/left-pad@1.3.0"}
+	bom := &cdx.BOM{Components: &[]cdx.Component{project, dep}}
+	r := (&Policy{Unknown: "fail"}).Evaluate(bom)
+	if r.Checked != 1 || len(r.Findings) != 1 || r.Findings[0].Component != "left-pad" {
+		t.Errorf("Evaluate = %+v, want only left-pad checked (and failing: no license)", r)
+	}
+}
+
 func TestParsePolicy(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -182,11 +182,12 @@ func (b *builder) pyLocked(dir, source string, pkgs, roots []pyPackage) {
 		}
 	}
 	direct := map[string]bool{}
+	parent := ""
 	if len(roots) > 0 {
 		for _, r := range roots {
-			if r.name != "" {
+			if r.name != "" && parent == "" {
 				p := pypiPURL(r.name, r.version)
-				b.setRoot(cdx.Component{BOMRef: p, Type: cdx.ComponentTypeApplication, Name: normalizePyPI(r.name), Version: r.version, PackageURL: p})
+				parent = b.project(cdx.Component{BOMRef: p, Type: cdx.ComponentTypeApplication, Name: normalizePyPI(r.name), Version: r.version, PackageURL: p})
 			}
 			for _, d := range r.deps {
 				for _, to := range target(d) {
@@ -197,7 +198,7 @@ func (b *builder) pyLocked(dir, source string, pkgs, roots []pyPackage) {
 	} else if names, proj := pyprojectDirect(dir); names != nil {
 		if proj.name != "" {
 			p := pypiPURL(proj.name, proj.version)
-			b.setRoot(cdx.Component{BOMRef: p, Type: cdx.ComponentTypeApplication, Name: normalizePyPI(proj.name), Version: proj.version, PackageURL: p})
+			parent = b.project(cdx.Component{BOMRef: p, Type: cdx.ComponentTypeApplication, Name: normalizePyPI(proj.name), Version: proj.version, PackageURL: p})
 		}
 		for _, n := range names {
 			for _, to := range byName[normalizePyPI(n)] {
@@ -216,7 +217,7 @@ func (b *builder) pyLocked(dir, source string, pkgs, roots []pyPackage) {
 	for _, refs := range byName {
 		for _, r := range refs {
 			if direct[r] {
-				b.rootDeps[r] = true
+				b.direct(parent, r)
 			}
 			setDependency(b.comps[r], direct[r])
 		}

@@ -53,6 +53,7 @@ const (
 	PropPinned        = "git-agent:pinned"             // "false" for an unpinned requirement
 	PropConstraint    = "git-agent:version-constraint" // the specifier of an unpinned requirement
 	PropPythonGroups  = "git-agent:python-groups"      // poetry/uv dependency groups
+	PropProject       = "git-agent:project"            // "true" for another of the repository's own projects
 	propGoVersion     = "git-agent:go-version"         // the Go toolchain that built a binary (--self)
 	propGoDirective   = "git-agent:go-directive"       // the go line of go.mod
 	propBuildSetting  = "git-agent:build-setting:"
