@@ -15,6 +15,7 @@ import (
 	"github.com/git-agent/git-agent/sandbox"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/spf13/cobra"
 )
 
 func testFactory(stdin string) (*Factory, *bytes.Buffer, *bytes.Buffer) {
@@ -54,12 +55,7 @@ func TestRunFlags(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f, _, _ := testFactory(tc.stdin)
-			var got *RunOptions
-			cmd := NewCmdRun(f, func(o *RunOptions) error { got = o; return nil })
-			cmd.SetArgs(tc.args)
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			err := cmd.Execute()
+			got, err := parseFlags(t, f, NewCmdRun, tc.args)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || ExitCode(err) != ExitUsage {
 					t.Fatalf("err = %v (exit %d), want %q and exit 2", err, ExitCode(err), tc.wantErr)
@@ -95,10 +91,8 @@ func TestResumeFlags(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f, _, _ := testFactory("")
-			var got *ResumeOptions
-			cmd := NewCmdResume(f, func(o *ResumeOptions) error { got = o; return nil })
-			cmd.SetArgs(tc.args)
-			if err := cmd.Execute(); err != nil {
+			got, err := parseFlags(t, f, NewCmdResume, tc.args)
+			if err != nil {
 				t.Fatal(err)
 			}
 			if got.ID != tc.wantID || got.Prompt != tc.wantText || got.Last != tc.wantLast {
@@ -218,4 +212,18 @@ func TestHumanRenderer(t *testing.T) {
 	if strings.Contains(errOut.String(), "All fixed.") {
 		t.Errorf("final message also printed on stderr:\n%s", errOut.String())
 	}
+}
+
+// parseFlags runs the command newCmd builds with args as the command tree
+// would (flag errors are usage errors), capturing the options its runF
+// receives instead of running it.
+func parseFlags[O any](t *testing.T, f *Factory, newCmd func(*Factory, func(*O) error) *cobra.Command, args []string) (*O, error) {
+	t.Helper()
+	var got *O
+	cmd := newCmd(f, func(o *O) error { got = o; return nil })
+	cmd.SetArgs(args)
+	cmd.SetOut(&bytes.Buffer{})
+	cmd.SetErr(&bytes.Buffer{})
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
+	return got, cmd.Execute()
 }
