@@ -73,14 +73,7 @@ func newConfinement(p Profile, c *Cmd, probe bool) (*confinement, error) {
 			os.RemoveAll(tmp)
 		}
 	}
-	conf.setupError = func() error {
-		errW.Close() // the child's copies are gone with it; EOF follows
-		b, _ := io.ReadAll(io.LimitReader(errR, 64<<10))
-		if len(b) == 0 {
-			return nil
-		}
-		return fmt.Errorf("sandbox setup failed: %s", strings.TrimSpace(string(b)))
-	}
+	conf.setupError = func() error { return readSetupError(errR, errW, "sandbox") }
 	conf.wrap = func(cmd *exec.Cmd, path string) error {
 		var cache string
 		// The probe's workspace is a temporary directory of its own: a
@@ -169,6 +162,19 @@ func sandboxCache(key string) string {
 		return ""
 	}
 	return dir
+}
+
+// readSetupError reads what the init (the sandbox's, or a reaper, named by
+// what) wrote on its setup-error pipe (its fd 4) before it ended: nil when
+// nothing. errW is our copy of the write end, closed first so that EOF
+// follows once the child's copies are gone with it.
+func readSetupError(errR, errW *os.File, what string) error {
+	errW.Close()
+	b, _ := io.ReadAll(io.LimitReader(errR, 64<<10))
+	if len(b) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s setup failed: %s", what, strings.TrimSpace(string(b)))
 }
 
 // specPipe returns the read end of a pipe already holding spec, so the init

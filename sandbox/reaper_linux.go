@@ -3,7 +3,6 @@ package sandbox
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -45,14 +44,7 @@ func reaperConfinement(c *Cmd) (*confinement, error) {
 			specR.Close()
 		}
 	}
-	conf.setupError = func() error {
-		errW.Close()
-		b, _ := io.ReadAll(io.LimitReader(errR, 64<<10))
-		if len(b) == 0 {
-			return nil
-		}
-		return fmt.Errorf("reaper setup failed: %s", strings.TrimSpace(string(b)))
-	}
+	conf.setupError = func() error { return readSetupError(errR, errW, "reaper") }
 	conf.wrap = func(cmd *exec.Cmd, path string) error {
 		r, err := specPipe(initSpec{Mode: Trusted, Reaper: true, Path: path, Args: c.Args, Env: cmd.Env, Dir: c.Dir, Parent: os.Getpid()})
 		if err != nil {

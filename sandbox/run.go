@@ -60,26 +60,24 @@ func Run(ctx context.Context, p Profile, c *Cmd) (*Result, error) {
 		if conf == nil {
 			return runCommand(ctx, c, nil)
 		}
-		defer conf.cleanup()
-		res, err := runCommand(ctx, c, conf)
-		if err == nil && res != nil {
-			if serr := conf.setupError(); serr != nil {
-				return nil, serr
-			}
-		}
-		return res, err
+		return runUnder(ctx, c, conf, func(err error) error { return err })
 	}
 	conf, err := confine(p, c)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrProfileUnavailable, err)
 	}
+	return runUnder(ctx, c, conf, func(err error) error { return fmt.Errorf("%w: %v", ErrProfileUnavailable, err) })
+}
+
+// runUnder runs c under conf, then cleans conf up. The command may have
+// died before it ran, because setup inside the init failed: that is never
+// a result to show as the command's, but refusal of the setup error.
+func runUnder(ctx context.Context, c *Cmd, conf *confinement, refusal func(error) error) (*Result, error) {
 	defer conf.cleanup()
 	res, err := runCommand(ctx, c, conf)
 	if err == nil && res != nil {
-		// The command may have died before it ran: setup inside the sandbox
-		// failed. That is a refusal, never a result to show as the command's.
 		if serr := conf.setupError(); serr != nil {
-			return nil, fmt.Errorf("%w: %v", ErrProfileUnavailable, serr)
+			return nil, refusal(serr)
 		}
 	}
 	return res, err
