@@ -207,23 +207,10 @@ func (t *Task) branchTip() string {
 		return ""
 	}
 	sha := strings.TrimSpace(string(b))
-	if !isObjectName(sha) {
+	if !objectRE().MatchString(sha) {
 		return ""
 	}
 	return sha
-}
-
-// isObjectName reports whether s is a full SHA-1 or SHA-256 object name.
-func isObjectName(s string) bool {
-	if len(s) != 40 && len(s) != 64 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // committer is a runner in the task's worktree with the author and
