@@ -83,8 +83,8 @@ type actionResult struct {
 	sbom       string
 	bench      string
 	started    time.Time
-	// sbomComponents counts the SBOM's components (-1: unreadable);
-	// benchFigures are the bench input's results.
+	// sbomComponents counts the SBOM's components; benchFigures are the
+	// bench input's results.
 	sbomComponents int
 	benchFigures   []bench.Figure
 	// usage is what the model review cost; nil when no model ran.

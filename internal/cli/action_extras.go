@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -26,13 +25,15 @@ func (a *actionCtx) runnerTemp() string {
 func (a *actionCtx) extras() error {
 	if a.in.SBOM {
 		path := filepath.Join(a.runnerTemp(), "git-agent.cdx.json")
-		err := sbomRun(&SBOMOptions{IO: a.f.IO, Context: a.ctx, Dir: a.workspace(), Output: path, Format: "json", Spec: "1.6",
+		res, err := sbomWrite(&SBOMOptions{IO: a.f.IO, Context: a.ctx, Dir: a.workspace(), Output: path, Format: "json", Spec: "1.6",
 			Getenv: a.f.Getenv, Now: a.f.Now, Rand: rand.Reader, BuildInfo: debug.ReadBuildInfo})
 		if err != nil {
 			return fmt.Errorf("sbom input: %w", err)
 		}
 		a.res.sbom = path
-		a.res.sbomComponents = countComponents(path)
+		if res.BOM.Components != nil {
+			a.res.sbomComponents = len(*res.BOM.Components)
+		}
 	}
 	if a.in.Bench {
 		exe, err := os.Executable()
@@ -64,31 +65,12 @@ func (a *actionCtx) extras() error {
 // job's budget is minutes, and github-action-benchmark tracks the trend.
 const actionBenchRuns = 3
 
-// countComponents is the number of components in the CycloneDX JSON at
-// path, or -1 if it cannot be read.
-func countComponents(path string) int {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return -1
-	}
-	var doc struct {
-		Components []json.RawMessage `json:"components"`
-	}
-	if json.Unmarshal(b, &doc) != nil {
-		return -1
-	}
-	return len(doc.Components)
-}
-
 // extrasSummary adds the sbom and bench files and figures to s.
 func extrasSummary(s *action.Summary, res *actionResult) {
 	if res.sbom != "" {
-		f := action.File{Label: "SBOM", Path: res.sbom}
-		if res.sbomComponents >= 0 {
-			f.Detail = fmt.Sprintf("CycloneDX 1.6, %d component", res.sbomComponents)
-			if res.sbomComponents != 1 {
-				f.Detail += "s"
-			}
+		f := action.File{Label: "SBOM", Path: res.sbom, Detail: fmt.Sprintf("CycloneDX 1.6, %d component", res.sbomComponents)}
+		if res.sbomComponents != 1 {
+			f.Detail += "s"
 		}
 		s.Files = append(s.Files, f)
 	}

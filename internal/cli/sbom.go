@@ -104,21 +104,28 @@ policy violation, 2 a bad flag, directory or policy file.`,
 }
 
 func sbomRun(opts *SBOMOptions) error {
+	_, err := sbomWrite(opts)
+	return err
+}
+
+// sbomWrite is sbomRun, returning the SBOM it wrote (nil when it wrote
+// none) for callers that report on it.
+func sbomWrite(opts *SBOMOptions) (*sbom.Result, error) {
 	format, err := sbom.ParseFormat(opts.Format)
 	if err != nil {
-		return &UsageError{Err: err}
+		return nil, &UsageError{Err: err}
 	}
 	spec, err := sbom.ParseSpec(opts.Spec)
 	if err != nil {
-		return &UsageError{Err: err}
+		return nil, &UsageError{Err: err}
 	}
 	policy, err := loadSBOMPolicy(opts.Policy)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	gen, err := sbomGenOptions(opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var res *sbom.Result
 	switch {
@@ -128,7 +135,7 @@ func sbomRun(opts *SBOMOptions) error {
 	case opts.Binary != "":
 		info, rerr := buildinfo.ReadFile(opts.Binary)
 		if rerr != nil {
-			return usageErrorf("--binary %s: %v (name a Go binary built in module mode)", opts.Binary, rerr)
+			return nil, usageErrorf("--binary %s: %v (name a Go binary built in module mode)", opts.Binary, rerr)
 		}
 		res, err = sbom.Self(info, gen)
 	default:
@@ -140,37 +147,37 @@ func sbomRun(opts *SBOMOptions) error {
 	}
 	var ie *sbom.InputError
 	if errors.As(err, &ie) {
-		return &UsageError{Err: fmt.Errorf("sbom: %w", err)}
+		return nil, &UsageError{Err: fmt.Errorf("sbom: %w", err)}
 	}
 	if err != nil {
-		return fmt.Errorf("sbom: %w", err)
+		return nil, fmt.Errorf("sbom: %w", err)
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", w)
 	}
 	var buf bytes.Buffer
 	if err := sbom.Encode(&buf, res.BOM, format, spec); err != nil {
-		return err
+		return nil, err
 	}
 	if opts.Output == "" {
 		if _, err := opts.IO.Out.Write(buf.Bytes()); err != nil {
-			return fmt.Errorf("write the SBOM: %w", err)
+			return nil, fmt.Errorf("write the SBOM: %w", err)
 		}
 	} else if err := writeFileAtomic(opts.Output, buf.Bytes(), 0o644); err != nil {
 		// writeFileAtomic renames a complete temporary file into place.
-		return fmt.Errorf("write the SBOM to %s: %w (check that its directory exists and is writable)", opts.Output, err)
+		return nil, fmt.Errorf("write the SBOM to %s: %w (check that its directory exists and is writable)", opts.Output, err)
 	}
 	if policy == nil {
-		return nil
+		return res, nil
 	}
 	rep := policy.Evaluate(res.BOM)
 	if err := rep.Write(opts.IO.ErrOut); err != nil {
-		return err
+		return res, err
 	}
 	if rep.Failed() {
-		return &ExitError{Code: ExitFailed}
+		return res, &ExitError{Code: ExitFailed}
 	}
-	return nil
+	return res, nil
 }
 
 // loadSBOMPolicy reads --policy: "" for none, "default" for the built-in one.
