@@ -22,7 +22,7 @@ import (
 // Code spans the model wrote stay as they are, since GitHub renders their
 // content literally. Links stay: GitHub shows their destination.
 func Inert(s string) string {
-	s = strings.Join(strings.Fields(stripHidden(normalizeNewlines(strings.ToValidUTF8(s, "\uFFFD")))), " ")
+	s = strings.Join(strings.Fields(Untrusted(s, 0)), " ")
 	var b strings.Builder
 	for s != "" {
 		i := strings.IndexByte(s, '`')
