@@ -111,10 +111,7 @@ func (g *Git) run(ctx context.Context, stdin []byte, args ...string) (string, er
 		return "", errors.New("git: no arguments")
 	}
 	full := append([]string{}, hardening...)
-	// worktree remove with --force deletes files without reading them
-	// through attributes (git checks cleanliness only without --force).
-	forcedRemove := args[0] == "worktree" && len(args) > 2 && args[1] == "remove" && args[2] == "--force"
-	if !noDrivers[args[0]] && !forcedRemove {
+	if !noDrivers[args[0]] {
 		var ov []string
 		if g.pin != nil && g.pin.done {
 			ov = g.pin.ov
@@ -135,6 +132,13 @@ func (g *Git) run(ctx context.Context, stdin []byte, args ...string) (string, er
 	}
 	full = append(full, args[1:]...)
 	return g.exec(ctx, stdin, args, full)
+}
+
+// runPlain runs git with the hardening flags but without looking the
+// config's drivers up: for a command that reads no file contents through
+// attributes, or that brings its own overrides (see driverOverrides).
+func (g *Git) runPlain(ctx context.Context, args ...string) (string, error) {
+	return g.exec(ctx, nil, args, append(append([]string{}, hardening...), args...))
 }
 
 func (g *Git) exec(ctx context.Context, stdin []byte, args, full []string) (string, error) {
@@ -186,7 +190,7 @@ func (g *Git) environ() []string {
 // Git 2.39 has no switch to ignore worktree .gitattributes (attr.tree is 2.42).
 func (g *Git) driverOverrides(ctx context.Context) ([]string, error) {
 	args := []string{"config", "--null", "--name-only", "--get-regexp", `^(filter|merge)\..+\.`}
-	out, err := g.exec(ctx, nil, args, append(append([]string{}, hardening...), args...))
+	out, err := g.runPlain(ctx, args...)
 	var ge *GitError
 	if errors.As(err, &ge) && ge.ExitCode == 1 {
 		return nil, nil // no such keys

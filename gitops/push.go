@@ -95,7 +95,7 @@ func (r *Repo) authed(ctx context.Context, token string, args ...string) (string
 	if token != "" {
 		g.Env = append(g.Env, authConfig(token)...)
 	}
-	s, err := g.exec(ctx, nil, args, append(append([]string{}, hardening...), args...))
+	s, err := g.runPlain(ctx, args...)
 	var ge *GitError
 	if token != "" && errors.As(err, &ge) {
 		ge.Stderr = redact(ge.Stderr, token)

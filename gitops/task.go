@@ -219,7 +219,7 @@ func (t *Task) branchTip() string {
 func (t *Task) committer(ctx context.Context) (*Git, error) {
 	g := &Git{Dir: t.Worktree}
 	args := []string{"config", "--null", "--get-regexp", `^(user\.(name|email)|(filter|merge)\..+\..+)$`}
-	s, err := g.exec(ctx, nil, args, append(append([]string{}, hardening...), args...))
+	s, err := g.runPlain(ctx, args...)
 	var ge *GitError
 	if errors.As(err, &ge) && ge.ExitCode == 1 {
 		s, err = "", nil // none of those keys
@@ -275,7 +275,9 @@ func (r *Repo) removeWorktree(ctx context.Context, path string) error {
 		return err
 	}
 	// The second --force removes a locked worktree without a separate unlock.
-	_, err := g.Run(ctx, "worktree", "remove", "--force", "--force", path)
+	// With --force git deletes the files without reading them through
+	// attributes (it checks cleanliness only without), so no driver lookup.
+	_, err := g.runPlain(ctx, "worktree", "remove", "--force", "--force", path)
 	return err
 }
 
